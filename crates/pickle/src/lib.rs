@@ -1,0 +1,203 @@
+//! A symbolic pickle machine.
+//!
+//! It follows CPython's `_pickle.c` unpickler for protocols 0–5 opcode by
+//! opcode — stack, mark stack, memo, frames — but executes nothing: a global is
+//! a name, a call is a record of who would be called with what. The output,
+//! [`Analysis`], lists every import with how it is used, every call site with
+//! its offset and rendered arguments, and every anomaly. Judging what is safe is
+//! the caller's job (the policy lives in `aigis-scan`).
+//!
+//! Hostile input: every limit is a named constant in [`Limits`]; memory stays
+//! bounded whatever lengths the input claims; no panics.
+#![cfg_attr(
+    not(test),
+    deny(
+        clippy::indexing_slicing,
+        clippy::unwrap_used,
+        clippy::expect_used,
+        clippy::panic
+    )
+)]
+
+// ---------------------------------------------------------------------------
+// PUBLIC CONTRACT (used by aigis-scan). Implementation lives in submodules.
+// ---------------------------------------------------------------------------
+
+/// Named limits. Exceeding one stops analysis with [`Stop::LimitExceeded`].
+#[derive(Clone, Debug)]
+pub struct Limits {
+    /// Opcodes executed across all streams of one input.
+    pub max_opcodes: u64,
+    /// Entries in the memo.
+    pub max_memo: usize,
+    /// Depth of the value stack plus the mark stack.
+    pub max_stack: usize,
+    /// Nesting depth of symbolic values (tuples in tuples ...).
+    pub max_value_depth: usize,
+    /// Elements kept per container; the rest are counted, not stored.
+    pub max_container_kept: usize,
+    /// Bytes of one string/bytes argument that are kept (longer ones keep a prefix).
+    pub max_capture: usize,
+    /// Total bytes kept across all captured values.
+    pub max_capture_total: usize,
+    /// Characters of one rendered argument list in a [`CallSite`].
+    pub max_render: usize,
+    /// Pickle streams in one input (multi-stream mode).
+    pub max_streams: usize,
+    /// Call sites recorded (further ones are counted).
+    pub max_calls_recorded: usize,
+}
+
+/// How to run the machine.
+pub struct Options<'a> {
+    pub limits: Limits,
+    /// Keep analysing after STOP: further pickles, resynchronising past junk.
+    pub multi_stream: bool,
+    /// For calls to `(module, qualname)` for which this returns true, concrete
+    /// str/bytes arguments are captured in [`CallSite::payloads`] (e.g. loaders,
+    /// so that nested pickles can be scanned).
+    pub capture_args_of: &'a dyn Fn(&str, &str) -> bool,
+    /// Recognise joblib's `NumpyArrayWrapper` and skip the raw array bytes
+    /// that joblib writes into the stream right after its BUILD.
+    pub joblib_arrays: bool,
+}
+
+/// How a global is reached.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ImportOp {
+    Global,
+    StackGlobal,
+    Inst,
+    Obj,
+}
+
+/// Everything that was done with one imported global, over the whole input.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Uses {
+    /// Called with REDUCE, INST or OBJ (code runs with attacker-chosen arguments).
+    pub called: bool,
+    /// Instantiated as a class through NEWOBJ/NEWOBJ_EX or `copyreg._reconstructor`.
+    pub constructed: bool,
+    /// BUILD applied to the global itself (monkey-patching a class or module).
+    pub build_target: bool,
+    /// Appears only as a value (argument, state, container element).
+    pub referenced: bool,
+}
+
+/// One distinct `(module, name)` imported, with every use merged.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Import {
+    /// Module after CPython's protocol < 3 compatibility mapping.
+    pub module: String,
+    /// Qualified name (may be dotted), after the mapping.
+    pub name: String,
+    /// The spelling in the file when the mapping changed it (`__builtin__`, `copy_reg`).
+    pub original: Option<(String, String)>,
+    pub op: ImportOp,
+    /// Offset of the first opcode that imported it.
+    pub offset: u64,
+    pub uses: Uses,
+    /// Index of the stream (0-based) where it first appeared.
+    pub stream: usize,
+}
+
+/// The opcode that makes a call.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum CallKind {
+    Reduce,
+    NewObj,
+    NewObjEx,
+    Inst,
+    Obj,
+}
+
+/// Who is called.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Callee {
+    /// An imported global, by index into [`Analysis::imports`].
+    Import(usize),
+    /// Something computed: the result of another call site (index into `calls`).
+    Result(usize),
+    /// Anything else (a literal, a container, a persistent object).
+    Other(String),
+}
+
+/// One call the unpickler would make.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct CallSite {
+    pub offset: u64,
+    pub kind: CallKind,
+    pub callee: Callee,
+    /// Arguments rendered Python-like and bounded, e.g. `('echo pwned',)`.
+    pub args: String,
+    /// Concrete str/bytes arguments, when `capture_args_of` asked for them.
+    pub payloads: Vec<Vec<u8>>,
+    pub stream: usize,
+}
+
+/// Something in the stream that is not how benign pickles look.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum AnomalyKind {
+    /// An opcode crosses the end of its declared FRAME.
+    FrameStraddle,
+    /// STACK_GLOBAL with operands that are not plain strings (computed names).
+    ComputedGlobal,
+    /// EXT1/EXT2/EXT4: a global reached through the copyreg extension registry.
+    Extension { code: u32 },
+    /// BUILD applied to a class or module object.
+    BuildOnGlobal { import: usize },
+    /// More than one pickle in the input.
+    MultipleStreams,
+    /// Bytes after the last STOP (or between streams) that are not a pickle.
+    TrailingData { len: u64 },
+    /// An opcode the unpickler accepts that benign writers never emit here
+    /// (e.g. a second PROTO, memo reuse tricks); `detail` says which.
+    Unusual,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Anomaly {
+    pub offset: u64,
+    pub kind: AnomalyKind,
+    pub detail: String,
+}
+
+/// Why analysis ended.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Stop {
+    /// Every stream ended with STOP (and the input was consumed or junk was recorded).
+    Complete,
+    /// The input ended inside a pickle. What came before still counts.
+    Truncated { offset: u64 },
+    /// An opcode the unpickler would reject (unknown opcode, stack underflow, bad
+    /// argument). What came before still counts: the unpickler ran it.
+    Malformed { offset: u64, reason: String },
+    /// A named limit was hit; `limit` is the field name in [`Limits`].
+    LimitExceeded { offset: u64, limit: &'static str },
+}
+
+/// One pickle inside the input.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Stream {
+    pub start: u64,
+    /// Offset just past STOP (or where analysis stopped).
+    pub end: u64,
+    /// Highest protocol announced by PROTO (0 when absent).
+    pub protocol: u8,
+}
+
+/// The result of running the machine over one input.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Analysis {
+    pub streams: Vec<Stream>,
+    pub imports: Vec<Import>,
+    pub calls: Vec<CallSite>,
+    /// Calls made beyond `max_calls_recorded`.
+    pub calls_dropped: u64,
+    pub anomalies: Vec<Anomaly>,
+    /// Rendered persistent ids (BINPERSID/PERSID), first few; PyTorch storages live here.
+    pub persistent_ids: Vec<String>,
+    pub persistent_id_count: u64,
+    pub opcodes: u64,
+    pub stop: Stop,
+}

@@ -13,3 +13,9 @@
         clippy::panic
     )
 )]
+
+mod bytes;
+pub mod compress;
+pub mod npy;
+pub mod tar;
+pub mod zip;

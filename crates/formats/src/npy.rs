@@ -1,1 +1,0 @@
-//! npy (in progress).

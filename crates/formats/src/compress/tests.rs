@@ -1,0 +1,190 @@
+use super::*;
+use std::io::Write;
+
+const PICKLE: &[u8] =
+    b"\x80\x04\x95\x10\x00\x00\x00\x00\x00\x00\x00\x8c\x05posix\x8c\x06system\x93.";
+
+fn zlib(data: &[u8]) -> Vec<u8> {
+    let mut e = flate2::write::ZlibEncoder::new(Vec::new(), flate2::Compression::default());
+    e.write_all(data).unwrap();
+    e.finish().unwrap()
+}
+
+fn gzip(data: &[u8]) -> Vec<u8> {
+    let mut e = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+    e.write_all(data).unwrap();
+    e.finish().unwrap()
+}
+
+fn bz2(data: &[u8]) -> Vec<u8> {
+    let mut e = bzip2::write::BzEncoder::new(Vec::new(), bzip2::Compression::default());
+    e.write_all(data).unwrap();
+    e.finish().unwrap()
+}
+
+fn xz(data: &[u8]) -> Vec<u8> {
+    let mut e = liblzma::write::XzEncoder::new(Vec::new(), 1);
+    e.write_all(data).unwrap();
+    e.finish().unwrap()
+}
+
+fn lzma_alone(data: &[u8]) -> Vec<u8> {
+    let opts = liblzma::stream::LzmaOptions::new_preset(1).unwrap();
+    let stream = liblzma::stream::Stream::new_lzma_encoder(&opts).unwrap();
+    let mut e = liblzma::write::XzEncoder::new_stream(Vec::new(), stream);
+    e.write_all(data).unwrap();
+    e.finish().unwrap()
+}
+
+fn lz4(data: &[u8]) -> Vec<u8> {
+    let mut e = lz4_flex::frame::FrameEncoder::new(Vec::new());
+    e.write_all(data).unwrap();
+    e.finish().unwrap()
+}
+
+fn zfile(data: &[u8], extra_space: bool) -> Vec<u8> {
+    let mut out = format!("ZF{:<19}", format!("{:#x}", data.len())).into_bytes();
+    if extra_space {
+        out.push(b' ');
+    }
+    out.extend(zlib(data));
+    out
+}
+
+fn decode(c: Compression, input: &[u8]) -> io::Result<Vec<u8>> {
+    let mut out = Vec::new();
+    decoder(c, input).read_to_end(&mut out)?;
+    Ok(out)
+}
+
+fn all_encoded(data: &[u8]) -> Vec<(Compression, Vec<u8>)> {
+    vec![
+        (Compression::Zlib, zlib(data)),
+        (Compression::Gzip, gzip(data)),
+        (Compression::Bzip2, bz2(data)),
+        (Compression::Xz, xz(data)),
+        (Compression::LzmaAlone, lzma_alone(data)),
+        (Compression::Lz4Frame, lz4(data)),
+        (Compression::JoblibZFile, zfile(data, false)),
+    ]
+}
+
+#[test]
+fn sniff_recognises_every_joblib_prefix() {
+    for (c, encoded) in all_encoded(PICKLE) {
+        assert_eq!(sniff(&encoded), Some(c), "{c:?}");
+    }
+}
+
+#[test]
+fn sniff_rejects_plain_data_and_bare_x() {
+    assert_eq!(sniff(PICKLE), None);
+    assert_eq!(sniff(b"xylophone"), None);
+    assert_eq!(sniff(b""), None);
+    assert_eq!(sniff(b"PK\x03\x04"), None);
+}
+
+#[test]
+fn every_format_round_trips() {
+    for (c, encoded) in all_encoded(PICKLE) {
+        assert_eq!(decode(c, &encoded).unwrap(), PICKLE, "{c:?}");
+    }
+}
+
+#[test]
+fn zfile_with_python2_extra_space() {
+    let encoded = zfile(PICKLE, true);
+    assert_eq!(decode(Compression::JoblibZFile, &encoded).unwrap(), PICKLE);
+}
+
+#[test]
+fn zfile_too_short_is_an_error() {
+    assert!(decode(Compression::JoblibZFile, b"ZF0x5").is_err());
+}
+
+#[test]
+fn concatenated_gzip_members_are_all_read() {
+    let mut two = gzip(b"first ");
+    two.extend(gzip(b"second"));
+    assert_eq!(decode(Compression::Gzip, &two).unwrap(), b"first second");
+}
+
+#[test]
+fn concatenated_xz_streams_are_all_read() {
+    let mut two = xz(b"first ");
+    two.extend(xz(b"second"));
+    assert_eq!(decode(Compression::Xz, &two).unwrap(), b"first second");
+}
+
+#[test]
+fn output_over_limit_is_an_error_not_a_truncation() {
+    let data = vec![b'a'; 10_000];
+    let limits = Limits {
+        max_output: 1000,
+        ..Limits::default()
+    };
+    for (c, encoded) in all_encoded(&data) {
+        let mut out = Vec::new();
+        let err = decoder_with_limits(c, &encoded[..], limits)
+            .read_to_end(&mut out)
+            .unwrap_err();
+        assert_eq!(
+            limit_exceeded(&err),
+            Some(&LimitExceeded::Output { limit: 1000 }),
+            "{c:?}"
+        );
+        assert!(out.len() <= 1000);
+    }
+}
+
+#[test]
+fn ratio_over_limit_is_an_error() {
+    let zeros = vec![0u8; 4 << 20];
+    let limits = Limits {
+        max_ratio: 100,
+        ratio_grace: 1 << 16,
+        ..Limits::default()
+    };
+    for (c, encoded) in all_encoded(&zeros) {
+        let err = io::copy(
+            &mut decoder_with_limits(c, &encoded[..], limits),
+            &mut io::sink(),
+        )
+        .unwrap_err();
+        assert!(
+            matches!(
+                limit_exceeded(&err),
+                Some(LimitExceeded::Ratio { limit: 100, .. })
+            ),
+            "{c:?}: {err}"
+        );
+        assert!(err.to_string().contains("ratio"));
+    }
+}
+
+#[test]
+fn ratio_below_grace_is_not_checked() {
+    let zeros = vec![0u8; 1 << 16];
+    for (c, encoded) in all_encoded(&zeros) {
+        assert_eq!(decode(c, &encoded).unwrap().len(), 1 << 16, "{c:?}");
+    }
+}
+
+#[test]
+fn corrupt_input_is_an_error() {
+    for (c, mut encoded) in all_encoded(&[b'q'; 5000]) {
+        let n = encoded.len();
+        encoded.truncate(n / 2);
+        assert!(decode(c, &encoded).is_err(), "{c:?}");
+    }
+}
+
+#[test]
+fn lzma_dictionary_over_memlimit_is_an_error() {
+    // lzma-alone header: properties, 4 GiB - 1 dictionary, unknown size.
+    let mut bomb = vec![0x5d, 0xff, 0xff, 0xff, 0xff];
+    bomb.extend_from_slice(&[0xff; 8]);
+    bomb.extend_from_slice(&[0; 64]);
+    let err = decode(Compression::LzmaAlone, &bomb).unwrap_err();
+    assert!(limit_exceeded(&err).is_none());
+}

@@ -102,7 +102,9 @@ pub fn sniff(head: &[u8]) -> Option<Compression> {
         return Some(Compression::JoblibZFile);
     }
     match head {
-        [0x78, flg, ..] if (0x7800u16 | u16::from(*flg)) % 31 == 0 => Some(Compression::Zlib),
+        [0x78, flg, ..] if (0x7800u16 | u16::from(*flg)).is_multiple_of(31) => {
+            Some(Compression::Zlib)
+        }
         [0x1f, 0x8b, ..] => Some(Compression::Gzip),
         [b'B', b'Z', ..] => Some(Compression::Bzip2),
         [0x5d, 0x00, ..] => Some(Compression::LzmaAlone),

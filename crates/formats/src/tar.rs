@@ -1,1 +1,0 @@
-//! tar (in progress).

@@ -229,3 +229,101 @@ fn severity_style(s: Severity) -> Style {
 fn gutter_style() -> Style {
     fg(AnsiColor::Blue).bold()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use aigis_findings::{Location, ToolInfo};
+
+    fn tool() -> ToolInfo {
+        ToolInfo {
+            name: "aigis".into(),
+            version: "0".into(),
+        }
+    }
+
+    fn finding(path: &str, message: &str) -> Finding {
+        Finding {
+            rule_id: "AIG101".into(),
+            rule_name: "pickle-dangerous-call".into(),
+            severity: Severity::Critical,
+            verdict: Verdict::Malicious,
+            checklist: vec!["000#1".into()],
+            message: message.into(),
+            location: Location::file(path),
+            evidence: Some("a\x1b]0;owned\x07b".into()),
+            fingerprint: "0".repeat(32),
+        }
+    }
+
+    #[test]
+    fn hostile_names_cannot_reach_the_terminal() {
+        let path = "evil\x1b[2J\nname\u{202e}.pkl";
+        let file = FileReport::new(path, "pickle", vec![finding(path, "calls x")]);
+        let report = Report::new(tool(), vec![file], 0);
+        for color in [false, true] {
+            let out = render_text(
+                &report,
+                &TextOptions {
+                    color,
+                    show_clean: false,
+                },
+            );
+            assert!(out.contains("evil\\u{1b}[2J\\nname\\u{202e}.pkl"), "{out}");
+            assert!(out.contains("a\\u{1b}]0;owned\\u{7}b"), "{out}");
+            assert!(!out.contains('\u{202e}') && !out.contains('\u{7}'));
+            if !color {
+                assert!(!out.contains('\u{1b}'));
+            }
+        }
+    }
+
+    #[test]
+    fn multi_line_messages_stay_indented() {
+        let file = FileReport::new("m.pkl", "pickle", vec![finding("m.pkl", "first\nsecond")]);
+        let out = render_text(&Report::new(tool(), vec![file], 0), &TextOptions::default());
+        assert!(
+            out.contains(": first\n    second\n    --> m.pkl\n"),
+            "{out}"
+        );
+    }
+
+    #[test]
+    fn clean_files_only_count_unless_shown() {
+        let files = vec![
+            FileReport::new("a.safetensors", "safetensors", Vec::new()),
+            FileReport::new("b.safetensors", "safetensors", Vec::new()),
+        ];
+        let report = Report::new(tool(), files, 1);
+        assert_eq!(
+            render_text(&report, &TextOptions::default()),
+            "2 files scanned: 2 clean; 0 findings; 1 suppressed\n"
+        );
+        let shown = render_text(
+            &report,
+            &TextOptions {
+                color: false,
+                show_clean: true,
+            },
+        );
+        assert_eq!(
+            shown,
+            "clean        a.safetensors (safetensors)\n\
+             clean        b.safetensors (safetensors)\n\
+             \n\
+             2 files scanned: 2 clean; 0 findings; 1 suppressed\n"
+        );
+    }
+
+    #[test]
+    fn unknown_summary_keys_are_not_dropped() {
+        let mut report = Report::new(tool(), Vec::new(), 0);
+        report.summary.files_scanned = 1;
+        report.summary.verdicts.insert("quarantined".into(), 1);
+        let out = render_text(&report, &TextOptions::default());
+        assert_eq!(
+            out,
+            "1 file scanned: 1 quarantined; 0 findings; 0 suppressed\n"
+        );
+    }
+}

@@ -135,6 +135,8 @@ fn the_validator_rejects_broken_sarif() {
     let mut duplicate_tags = good.clone();
     duplicate_tags["runs"][0]["tool"]["driver"]["rules"][0]["properties"]["tags"] =
         json!(["security", "security"]);
+    let mut bad_information_uri = good.clone();
+    bad_information_uri["runs"][0]["tool"]["driver"]["informationUri"] = json!("not a uri");
     let mut empty_region = good.clone();
     empty_region["runs"][0]["results"][0]["locations"][0]["physicalLocation"]["region"] =
         json!({ "startColumn": 3 });
@@ -147,7 +149,44 @@ fn the_validator_rejects_broken_sarif() {
         ("an unknown result member", unknown_member),
         ("duplicate tags", duplicate_tags),
         ("a region without start", empty_region),
+        ("an informationUri that is no URI", bad_information_uri),
     ] {
         assert!(!v.is_valid(&doc), "accepted {what}");
+    }
+}
+
+/// Draft-04 has no `uri-reference` format, so the SARIF schema's
+/// `"format": "uri-reference"` on artifact URIs is not checked by the draft-04
+/// validator; check it with the draft-07 definition instead.
+#[test]
+fn artifact_uris_are_valid_uri_references() {
+    let uri_reference = jsonschema::draft7::options()
+        .should_validate_formats(true)
+        .build(&json!({ "type": "string", "format": "uri-reference" }))
+        .unwrap();
+    assert!(!uri_reference.is_valid(&json!("models/evil model.pkl")));
+    assert!(!uri_reference.is_valid(&json!("models/100%.pkl")));
+
+    let doc = rendered(&sample_report(), &RULES);
+    let mut uris = Vec::new();
+    collect_uris(&doc, &mut uris);
+    assert!(uris.len() >= 8, "{uris:?}");
+    for uri in uris {
+        assert!(uri_reference.is_valid(&uri), "{uri}");
+    }
+}
+
+fn collect_uris(doc: &Value, out: &mut Vec<Value>) {
+    match doc {
+        Value::Object(map) => {
+            for (key, value) in map {
+                if key == "artifactLocation" {
+                    out.push(value["uri"].clone());
+                }
+                collect_uris(value, out);
+            }
+        }
+        Value::Array(items) => items.iter().for_each(|i| collect_uris(i, out)),
+        _ => {}
     }
 }

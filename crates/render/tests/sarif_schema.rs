@@ -61,6 +61,8 @@ fn sarif_conforms_to_the_official_schema() {
         // A finding whose rule is not passed in: no ruleIndex, still valid.
         rendered(&sample_report(), &[UNSAFE_TORCH_LOAD]),
         rendered(&empty_report(), &[]),
+        // A rule given twice is described once (SARIF rules are a set).
+        rendered(&sample_report(), &[RULES[0], RULES[0], RULES[1]]),
     ];
     for doc in &cases {
         assert_eq!(errors(&v, doc), Vec::<String>::new());

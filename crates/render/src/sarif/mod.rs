@@ -38,10 +38,17 @@ const FINGERPRINT_KEY: &str = "aigis/v1";
 /// The report as a SARIF 2.1.0 log, pretty-printed, followed by a newline.
 /// `rules` become the driver's rule descriptors; results point into it by
 /// `ruleIndex` (omitted for a finding whose rule is not in `rules`).
+/// A rule id given twice is described once.
 pub fn render_sarif(report: &Report, rules: &[Rule]) -> String {
+    // Rule ids are unique in the registry; should one repeat, the first wins,
+    // as SARIF wants `rules` to be a set.
     let mut index = HashMap::new();
-    for (i, rule) in rules.iter().enumerate() {
-        index.entry(rule.id).or_insert(i);
+    let mut unique = Vec::new();
+    for rule in rules {
+        if !index.contains_key(rule.id) {
+            index.insert(rule.id, unique.len());
+            unique.push(rule);
+        }
     }
     let results = report
         .findings()
@@ -62,7 +69,7 @@ pub fn render_sarif(report: &Report, rules: &[Rule]) -> String {
                     name: report.tool.name.clone(),
                     version: report.tool.version.clone(),
                     information_uri: env!("CARGO_PKG_REPOSITORY"),
-                    rules: rules.iter().map(descriptor).collect(),
+                    rules: unique.into_iter().map(descriptor).collect(),
                 },
             },
             // The scan ran to the end (a report exists); files it could not

@@ -4,6 +4,13 @@
 //! allocate more than its named limits allow, and never take time that grows
 //! faster than the input. None of them executes or imports anything: the
 //! pickle machine is symbolic. Policy (what is safe) lives in `aigis-scan`.
+//!
+//! - [`zip`]: checkpoints, `.npz`, `.keras`; as lenient as `torch.load`,
+//!   with every oddity recorded as an anomaly.
+//! - [`npy`]: `.npy` headers; says when the data section is a pickle.
+//! - [`compress`]: joblib's and tarballs' stream wrappers, under output and
+//!   ratio limits.
+//! - [`tar`]: tar members as bounded streams; links and devices listed.
 #![cfg_attr(
     not(test),
     deny(

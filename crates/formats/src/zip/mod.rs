@@ -1,9 +1,10 @@
 //! A zip reader as lenient as the loaders that attackers target.
 //!
 //! `torch.load` reads checkpoints through caffe2's `PyTorchStreamReader`,
-//! which uses miniz: it trusts the central directory, ignores CRCs, looks
-//! names up case-insensitively, and computes where member data starts from
-//! the local header. Python's `zipfile` additionally forgives data prepended
+//! which uses miniz (built with `MINIZ_DISABLE_ZIP_READER_CRC32_CHECKS`): it
+//! trusts the central directory, ignores CRCs, looks names up
+//! case-insensitively, and computes where member data starts from the local
+//! header. Python's `zipfile` additionally forgives data prepended
 //! before the archive. This reader accepts everything either of them would
 //! and records every oddity as a [`ZipAnomaly`] instead of failing, so the
 //! scanner sees what the loader sees and can report the tampering too.

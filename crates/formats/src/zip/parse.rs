@@ -209,8 +209,9 @@ fn central_anomalies(h: &CentralHeader<'_>) -> Vec<ZipAnomaly> {
         out.push(ZipAnomaly::new(
             Kind::Encrypted,
             format!(
-                "encryption flags {encryption:#06x}; readers that honour them refuse the entry, \
-                 offset-based readers (PyTorch's record offsets) read the bytes anyway"
+                "encryption flags {encryption:#06x}; miniz's extract (torch.load's getRecord) and \
+                 zipfile refuse the entry, offset-based reads (get_record_offset, mmap=True) take \
+                 the bytes anyway"
             ),
         ));
     }

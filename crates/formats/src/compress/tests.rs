@@ -188,3 +188,32 @@ fn lzma_dictionary_over_memlimit_is_an_error() {
     let err = decode(Compression::LzmaAlone, &bomb).unwrap_err();
     assert!(limit_exceeded(&err).is_none());
 }
+
+#[test]
+fn random_corruption_never_panics() {
+    let data: Vec<u8> = (0..3000u32).map(|i| (i * 7 % 13) as u8).collect();
+    let mut seed = 0x2545_f491_4f6c_dd1du64;
+    let mut next = move || {
+        seed ^= seed << 13;
+        seed ^= seed >> 7;
+        seed ^= seed << 17;
+        seed
+    };
+    for (c, encoded) in all_encoded(&data) {
+        for _ in 0..300 {
+            let mut bytes = encoded.clone();
+            for _ in 0..(next() % 4 + 1) {
+                let at = (next() % bytes.len() as u64) as usize;
+                bytes[at] = next() as u8;
+            }
+            let limits = Limits {
+                max_output: 1 << 20,
+                ..Limits::default()
+            };
+            let _ = io::copy(
+                &mut decoder_with_limits(c, &bytes[..], limits),
+                &mut io::sink(),
+            );
+        }
+    }
+}

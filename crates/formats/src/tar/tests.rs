@@ -338,3 +338,30 @@ fn gzipped_tar_through_the_compress_decoder() {
     let m = r.next_member().unwrap().unwrap();
     assert_eq!(m.name, "m/data.pkl");
 }
+
+#[test]
+fn random_corruption_never_panics() {
+    let base = TarWriter::default()
+        .pax(&[("path", "p/x"), ("size", "5")])
+        .file("ignored", b"hello")
+        .entry("././@LongLink", b'L', b"long/name\0", "")
+        .file("f", &[3u8; 700])
+        .entry("s", b'2', b"", "t")
+        .end();
+    let mut seed = 0x9e37_79b9_7f4a_7c15u64;
+    let mut next = move || {
+        seed ^= seed << 13;
+        seed ^= seed >> 7;
+        seed ^= seed << 17;
+        seed
+    };
+    for _ in 0..3000 {
+        let mut bytes = base.clone();
+        for _ in 0..(next() % 8 + 1) {
+            let at = (next() % bytes.len() as u64) as usize;
+            bytes[at] = next() as u8;
+        }
+        let cut = (next() % (bytes.len() as u64 + 1)) as usize;
+        let _ = list(&bytes[..cut]);
+    }
+}

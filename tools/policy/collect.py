@@ -92,9 +92,7 @@ def build_python():
     import re
 
     yield "regex", re.compile(r"(?u)\b\w\w+\b")
-    import enum
-
-    yield "enum-stdlib", [enum.Enum, _dt.timezone.utc]
+    yield "timezone-utc", _dt.timezone.utc
     del namedtuple
 
 

@@ -91,7 +91,7 @@ class StaticPickleError(Exception):
 
 
 # How a global can be used. "reference" is recorded whenever it is pushed.
-USES = ("reference", "call", "newobj", "reconstructor")
+USES = ("reference", "call", "newobj", "reconstructor", "getattr")
 
 
 def _dict_get(d: object, key: str) -> object:
@@ -145,6 +145,19 @@ class Machine:
         key = _global_key(func)
         if key is not None:
             self.record(key, "call", func.raw)
+            # getattr(X, "name") with a constant name is how pickle spells a
+            # bound method or class attribute (method.__reduce__, classmethods
+            # such as zoneinfo.ZoneInfo._unpickle). Record what it resolves
+            # to, `module:Class.name`, where Class is the global itself or the
+            # class the pickle constructed the instance from. That dotted name
+            # is what aigis judges for such a call.
+            if key == "builtins:getattr" and isinstance(args, tuple) and len(args) == 2 and isinstance(args[1], str):
+                target = args[0]
+                owner = target if isinstance(target, Global) else (
+                    target.callee if isinstance(target, Obj) and isinstance(target.callee, Global) else None)
+                if owner is not None:
+                    folded = f"{owner.key}.{args[1]}"
+                    self.record(folded, "getattr", (owner.raw[0], f"{owner.raw[1]}.{args[1]}"))
             # copyreg._reconstructor(cls, base, state) and copyreg.__newobj__
             # (cls, *args) construct their first argument.
             if key == "copyreg:_reconstructor" and isinstance(args, tuple) and args:

@@ -235,7 +235,7 @@ pub struct Entry<'a> {
 }
 
 /// An opened archive borrowing the input bytes.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct Archive<'a> {
     data: &'a [u8],
     entries: Vec<Entry<'a>>,
@@ -243,6 +243,18 @@ pub struct Archive<'a> {
     prepended: u64,
     /// Entry indices in miniz's sorted order (the first `claimed` entries).
     miniz_order: Vec<usize>,
+}
+
+impl std::fmt::Debug for Archive<'_> {
+    // Not derived: the input may be gigabytes.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Archive")
+            .field("input_len", &self.data.len())
+            .field("entries", &self.entries.len())
+            .field("anomalies", &self.anomalies)
+            .field("prepended", &self.prepended)
+            .finish_non_exhaustive()
+    }
 }
 
 impl<'a> Archive<'a> {

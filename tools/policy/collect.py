@@ -802,6 +802,13 @@ class Collector:
                 self.failures.append(f"{source} [torch-legacy]: {type(e).__name__}: {str(e)[:120]}")
 
 
+def _summarise(v: dict) -> dict:
+    objects = sorted({src.rsplit(" [", 1)[0] for src in v["sources"]})
+    formats = sorted({src.rsplit(" [", 1)[1].rstrip("]") for src in v["sources"]})
+    return {"uses": sorted(v["uses"]), "raw": sorted(v["raw"]), "files": len(v["sources"]),
+            "object_count": len(objects), "objects": objects[:20], "formats": formats}
+
+
 def versions() -> dict:
     out = {"python": platform.python_version()}
     for mod in ("numpy", "scipy", "sklearn", "pandas", "joblib", "xgboost", "lightgbm", "omegaconf", "torch",
@@ -851,22 +858,19 @@ def run_collect(tag: str, outdir: pathlib.Path, only: list[str] | None) -> None:
         "by_format": dict(c.by_format),
         "skipped": skipped,
         "failures": c.failures,
-        "names": {
-            k: {"uses": sorted(v["uses"]), "raw": sorted(v["raw"]), "count": len(v["sources"]),
-                "sources": sorted(v["sources"])}
-            for k, v in sorted(c.names.items())
-        },
+        "names": {k: _summarise(v) for k, v in sorted(c.names.items())},
     }
     outdir.mkdir(parents=True, exist_ok=True)
     (outdir / f"{tag}.json").write_text(json.dumps(result, indent=1) + "\n")
     lines = [f"# globals referenced by real objects ({tag})", f"# versions: {json.dumps(result['versions'])}",
              f"# objects {c.objects}, files {c.files}, pickle streams {c.streams}, "
              f"listing/serialisation failures {len(c.failures)}", "#",
-             "# module:qualname  uses  files  example"]
+             "# module:qualname  how-used  files=N objects=N  example objects  (raw: spelling before _compat_pickle)"]
     for k, v in result["names"].items():
-        ex = v["sources"][0] if v["sources"] else ""
-        raw = f"  (also spelled {', '.join(v['raw'])})" if v["raw"] else ""
-        lines.append(f"{k}  {','.join(u for u in v['uses'] if u != 'reference') or 'reference'}  {v['count']}  {ex}{raw}")
+        ex = ", ".join(v["objects"][:3]) + (" ..." if v["object_count"] > 3 else "")
+        raw = f"  (raw: {', '.join(v['raw'])})" if v["raw"] else ""
+        uses = ",".join(u for u in v["uses"] if u != "reference") or "reference"
+        lines.append(f"{k}  {uses}  files={v['files']} objects={v['object_count']}  {ex}{raw}")
     (outdir / f"{tag}.txt").write_text("\n".join(lines) + "\n")
     print(f"{tag}: {c.objects} objects, {c.files} files, {c.streams} streams, {len(result['names'])} globals, "
           f"{len(c.failures)} failures, skipped={skipped}")

@@ -19,6 +19,36 @@
     )
 )]
 
+mod compat;
+mod decode;
+mod driver;
+pub mod limits;
+mod machine;
+mod memo;
+mod opcode;
+mod record;
+mod render;
+mod source;
+mod text;
+mod value;
+
+use source::{ReaderSource, SliceSource};
+
+/// Run the machine over a pickle held in memory (an mmapped file): string
+/// values refer to the input, so large payloads are never copied.
+pub fn analyze(data: &[u8], opts: &Options<'_>) -> Analysis {
+    driver::run(SliceSource::new(data), opts)
+}
+
+/// Run the machine over a stream (a decompressed joblib file, say) without
+/// buffering it: long strings are read in chunks and only a bounded prefix is
+/// kept. Gives the same analysis as [`analyze`] on the same bytes, except
+/// where the crate docs say otherwise (rewinding for resynchronisation is
+/// bounded; a FRAME is confirmed to exist only up to a few MiB ahead).
+pub fn analyze_reader<R: std::io::Read>(r: R, opts: &Options<'_>) -> Analysis {
+    driver::run(ReaderSource::new(r), opts)
+}
+
 // ---------------------------------------------------------------------------
 // PUBLIC CONTRACT (used by aigis-scan). Implementation lives in submodules.
 // ---------------------------------------------------------------------------
@@ -46,6 +76,25 @@ pub struct Limits {
     pub max_streams: usize,
     /// Call sites recorded (further ones are counted).
     pub max_calls_recorded: usize,
+    /// Bytes of one text-protocol argument line (INT, STRING, GLOBAL, ...).
+    pub max_line: usize,
+    /// Anomalies recorded (further ones are counted in [`Analysis::anomalies_dropped`]).
+    pub max_anomalies: usize,
+    /// Rendered persistent ids kept in [`Analysis::persistent_ids`] (all are counted).
+    pub max_persistent_ids: usize,
+    /// Container elements kept across all containers alive at once; past it,
+    /// containers only count what is added.
+    pub max_kept_elements_total: usize,
+    /// Bytes of string/bytes values copied into memory (the streaming reader
+    /// and decoded values; slices are referenced, not copied). Past it, values
+    /// keep a short prefix only.
+    pub max_text_kept_total: usize,
+    /// Opcodes spent on resynchronisation candidates that turned out to be junk
+    /// (multi-stream mode); bounds the search through hostile trailing bytes.
+    pub max_resync_opcodes: u64,
+    /// Bytes of an unfinished frame that the streaming reader sets aside when
+    /// joblib reads array data from behind it.
+    pub max_set_aside: usize,
 }
 
 /// How to run the machine.
@@ -82,6 +131,9 @@ pub struct Uses {
     pub build_target: bool,
     /// Appears only as a value (argument, state, container element).
     pub referenced: bool,
+    /// APPEND(S), SETITEM(S) or ADDITEMS applied to the global itself
+    /// (`sys.path.append`, `os.environ[...] = ...`): mutating interpreter state.
+    pub mutated: bool,
 }
 
 /// One distinct `(module, name)` imported, with every use merged.
@@ -195,6 +247,8 @@ pub struct Analysis {
     /// Calls made beyond `max_calls_recorded`.
     pub calls_dropped: u64,
     pub anomalies: Vec<Anomaly>,
+    /// Anomalies beyond `max_anomalies` (counted, not recorded).
+    pub anomalies_dropped: u64,
     /// Rendered persistent ids (BINPERSID/PERSID), first few; PyTorch storages live here.
     pub persistent_ids: Vec<String>,
     pub persistent_id_count: u64,

@@ -1,0 +1,508 @@
+//! Imports and calls: GLOBAL, STACK_GLOBAL, INST, OBJ, REDUCE, NEWOBJ(_EX),
+//! BUILD, persistent ids and extension codes.
+//!
+//! Nothing is called. A call is recorded with who would be called and the
+//! rendered arguments; its result is an opaque value, except for known pure
+//! decoders (evaluated to concrete bytes) and the few results later opcodes
+//! depend on (`io.BytesIO`, `numpy.dtype`, joblib's array wrapper).
+
+use std::cell::RefCell;
+
+use super::{Halt, Machine, Step, malformed};
+use crate::compat::fix_import;
+use crate::decode;
+use crate::opcode::*;
+use crate::render::{import_name, render};
+use crate::source::Source;
+use crate::value::{CallResult, Dtype, Kind, Node, PyType, Special, Value, Wrapper};
+use crate::{AnomalyKind, CallKind, CallSite, Callee, ImportOp};
+
+/// Classes whose instances joblib replaces with array data read from the file.
+const JOBLIB_WRAPPERS: &[(&str, &str)] = &[
+    ("joblib.numpy_pickle", "NumpyArrayWrapper"),
+    ("sklearn.externals.joblib.numpy_pickle", "NumpyArrayWrapper"),
+];
+
+fn is_reconstructor(m: &str, n: &str) -> bool {
+    matches!(m, "copyreg" | "copy_reg")
+        && matches!(n, "_reconstructor" | "__newobj__" | "__newobj_ex__")
+}
+
+/// A STACK_GLOBAL operand.
+enum Operand {
+    Name(String),
+    /// Not a plain string read from the stream; the name if it is known.
+    Computed(Option<String>),
+}
+
+impl<S: Source> Machine<'_, S> {
+    /// `find_class`: the protocol < 3 name mapping, then an import.
+    fn find_class(&mut self, module: String, name: String, op: ImportOp) -> Value {
+        let (module, name, original) = match fix_import(self.load.proto, &module, &name) {
+            Some((m, n)) => (
+                m.to_string(),
+                n.map_or_else(|| name.clone(), str::to_string),
+                Some((module, name)),
+            ),
+            None => (module, name, None),
+        };
+        let i = self
+            .rec
+            .import(module, name, original, op, self.op_at, self.stream);
+        Value::node(Node::Global(i))
+    }
+
+    /// A module or class name line: UTF-8 for GLOBAL, ASCII for INST.
+    fn name_line(&mut self, ascii: bool) -> Result<String, Halt> {
+        let s = self.nonempty_line_with(|l| {
+            if ascii && !l.is_ascii() {
+                return None;
+            }
+            std::str::from_utf8(l).ok().map(str::to_string)
+        })?;
+        s.map_or_else(
+            || {
+                malformed(format!(
+                    "'{}' codec can't decode the name",
+                    if ascii { "ascii" } else { "utf-8" }
+                ))
+            },
+            Ok,
+        )
+    }
+
+    pub(super) fn op_global(&mut self) -> Step {
+        let module = self.name_line(false)?;
+        let name = self.name_line(false)?;
+        let v = self.find_class(module, name, ImportOp::Global);
+        self.push(v)
+    }
+
+    fn operand(&mut self, v: &Value) -> Result<Operand, Halt> {
+        if let Some(t) = v.text(self.spans()) {
+            if t.kind != Kind::Str {
+                return malformed("STACK_GLOBAL requires str");
+            }
+            let name = String::from_utf8_lossy(t.bytes).into_owned();
+            let computed = matches!(v.as_node(), Some(Node::Text(t)) if t.computed);
+            return Ok(match (t.complete(), computed) {
+                (true, false) => Operand::Name(name),
+                (true, true) => Operand::Computed(Some(name)),
+                (false, _) => Operand::Computed(None),
+            });
+        }
+        if v.known_type().is_some() {
+            return malformed("STACK_GLOBAL requires str");
+        }
+        self.note_ref(v);
+        Ok(Operand::Computed(None))
+    }
+
+    pub(super) fn op_stack_global(&mut self) -> Step {
+        let name = self.pop()?;
+        let module = self.pop()?;
+        let (m, n) = (self.operand(&module)?, self.operand(&name)?);
+        let (m, n) = match (m, n) {
+            (Operand::Name(m), Operand::Name(n)) => (m, n),
+            (m, n) => {
+                let max = self.lim.max_render;
+                let detail = format!(
+                    "module {} name {}",
+                    render(&module, self.spans(), &self.rec.imports, max),
+                    render(&name, self.spans(), &self.rec.imports, max)
+                );
+                self.rec
+                    .anomaly(self.op_at, AnomalyKind::ComputedGlobal, detail);
+                let best = |o: Operand| match o {
+                    Operand::Name(s) | Operand::Computed(Some(s)) => s,
+                    Operand::Computed(None) => "<computed>".to_string(),
+                };
+                (best(m), best(n))
+            }
+        };
+        let v = self.find_class(m, n, ImportOp::StackGlobal);
+        self.push(v)
+    }
+
+    pub(super) fn op_inst(&mut self) -> Step {
+        let mark = self.marker()?;
+        let module = self.name_line(true)?;
+        let name = self.name_line(true)?;
+        let cls = self.find_class(module, name, ImportOp::Inst);
+        let items = self.load.stack.split_off(mark.min(self.load.stack.len()));
+        let args = self.tuple(items)?;
+        self.call(CallKind::Inst, cls, args, None)
+    }
+
+    pub(super) fn op_obj(&mut self) -> Step {
+        let mark = self.marker()?;
+        if self.load.stack.len() < mark + 1 {
+            return self.underflow();
+        }
+        let items = self.load.stack.split_off(mark + 1);
+        let args = self.tuple(items)?;
+        let cls = self.pop()?;
+        self.call(CallKind::Obj, cls, args, None)
+    }
+
+    pub(super) fn op_reduce(&mut self) -> Step {
+        let args = self.pop()?;
+        let callee = self.pop()?;
+        self.call(CallKind::Reduce, callee, args, None)
+    }
+
+    pub(super) fn op_newobj(&mut self, ex: bool) -> Step {
+        let kwargs = if ex { Some(self.pop()?) } else { None };
+        let args = self.pop()?;
+        let cls = self.pop()?;
+        let kind = if ex {
+            CallKind::NewObjEx
+        } else {
+            CallKind::NewObj
+        };
+        self.call(kind, cls, args, kwargs)
+    }
+
+    /// CPython's checks before a call; an error means nothing was called.
+    fn check_call(
+        &self,
+        kind: CallKind,
+        callee: &Value,
+        args: &Value,
+        kwargs: Option<&Value>,
+    ) -> Step {
+        let op = match kind {
+            CallKind::NewObj => "NEWOBJ",
+            CallKind::NewObjEx => "NEWOBJ_EX",
+            _ => "",
+        };
+        if let Some(t) = callee.known_type() {
+            return if op.is_empty() {
+                malformed(format!("'{}' object is not callable", t.name()))
+            } else {
+                malformed(format!(
+                    "{op} class argument must be a type, not {}",
+                    t.name()
+                ))
+            };
+        }
+        if let Some(t) = args.known_type().filter(|&t| t != PyType::Tuple) {
+            return if op.is_empty() {
+                malformed("argument list must be a tuple")
+            } else {
+                malformed(format!(
+                    "{op} args argument must be a tuple, not {}",
+                    t.name()
+                ))
+            };
+        }
+        if let Some(t) = kwargs
+            .and_then(Value::known_type)
+            .filter(|&t| t != PyType::Dict)
+        {
+            return malformed(format!(
+                "{op} kwargs argument must be a dict, not {}",
+                t.name()
+            ));
+        }
+        Ok(())
+    }
+
+    /// Elements of a tuple held whole.
+    fn tuple_items(v: &Value) -> Option<&[Value]> {
+        match v.as_node()? {
+            Node::Tuple(s) if s.is_complete() => Some(&s.items),
+            _ => None,
+        }
+    }
+
+    fn callee_ref(&self, callee: &Value) -> Callee {
+        if let Some(i) = callee.global() {
+            return Callee::Import(i);
+        }
+        if let Some(r) = callee.result() {
+            return match r.call {
+                Some(c) => Callee::Result(c),
+                None => Callee::Other("<result of an unrecorded call>".into()),
+            };
+        }
+        Callee::Other(render(
+            callee,
+            self.spans(),
+            &self.rec.imports,
+            self.lim.max_render,
+        ))
+    }
+
+    /// Record uses of the callee (and of the class a reconstructor builds).
+    fn note_call_uses(&mut self, kind: CallKind, callee: &Value, args: &Value) {
+        self.note_ref(args);
+        let Some(i) = callee.global() else { return };
+        if let Some(u) = self.rec.uses(i) {
+            match kind {
+                CallKind::NewObj | CallKind::NewObjEx => u.constructed = true,
+                CallKind::Reduce | CallKind::Inst | CallKind::Obj => u.called = true,
+            }
+        }
+        let recon = self
+            .rec
+            .name(i)
+            .is_some_and(|(m, n)| is_reconstructor(m, n));
+        if recon && kind == CallKind::Reduce {
+            let cls = Self::tuple_items(args)
+                .and_then(|a| a.first())
+                .and_then(Value::global);
+            if let Some(u) = cls.and_then(|c| self.rec.uses(c)) {
+                u.constructed = true;
+            }
+        }
+    }
+
+    /// Concrete str/bytes arguments for `capture_args_of` callees.
+    fn payloads(&mut self, args: &Value) -> Vec<Vec<u8>> {
+        let mut out = Vec::new();
+        let Some(items) = Self::tuple_items(args) else {
+            return out;
+        };
+        let mut found: Vec<&Value> = Vec::new();
+        for v in items {
+            match v.as_node() {
+                Some(Node::Tuple(s)) => found.extend(s.items.iter()),
+                Some(Node::Result(r)) => {
+                    if let Special::BytesIo(b) = &r.special {
+                        found.push(b);
+                    }
+                }
+                _ => found.push(v),
+            }
+        }
+        for v in found {
+            let Some(t) = v.text(&self.src) else { continue };
+            let room = self.lim.max_capture_total.saturating_sub(self.captured);
+            let take = t.bytes.len().min(self.lim.max_capture).min(room);
+            if take == 0 && !t.bytes.is_empty() {
+                continue;
+            }
+            self.captured += take;
+            out.push(t.bytes.get(..take).unwrap_or_default().to_vec());
+        }
+        out
+    }
+
+    /// Record a call and push what it returns.
+    pub(super) fn call(
+        &mut self,
+        kind: CallKind,
+        callee: Value,
+        args: Value,
+        kwargs: Option<Value>,
+    ) -> Step {
+        self.check_call(kind, &callee, &args, kwargs.as_ref())?;
+        self.note_call_uses(kind, &callee, &args);
+        if let Some(k) = &kwargs {
+            self.note_ref(k);
+        }
+        let name = callee
+            .global()
+            .and_then(|i| self.rec.name(i))
+            .map(|(m, n)| (m.to_string(), n.to_string()));
+        let site = if self.rec.call_room() {
+            let max = self.lim.max_render;
+            let rendered = match &kwargs {
+                None => render(&args, self.spans(), &self.rec.imports, max),
+                Some(k) => format!(
+                    "({}, {})",
+                    render(&args, self.spans(), &self.rec.imports, max),
+                    render(k, self.spans(), &self.rec.imports, max)
+                ),
+            };
+            let capture = name
+                .as_ref()
+                .is_some_and(|(m, n)| (self.opts.capture_args_of)(m, n));
+            let payloads = if capture {
+                self.payloads(&args)
+            } else {
+                Vec::new()
+            };
+            Some(CallSite {
+                offset: self.op_at,
+                kind,
+                callee: self.callee_ref(&callee),
+                args: rendered,
+                payloads,
+                stream: self.stream,
+            })
+        } else {
+            None
+        };
+        let call = self.rec.call(site);
+        if let (Some((m, n)), CallKind::Reduce | CallKind::Inst | CallKind::Obj) = (&name, kind)
+            && let Some(items) = Self::tuple_items(&args) {
+                let cap = self.lim.max_capture.min(self.lim.max_text_kept_total);
+                if let Some(d) = decode::evaluate(m, n, items, self.spans(), cap) {
+                    let len = if d.complete {
+                        d.bytes.len() as u64
+                    } else {
+                        u64::MAX
+                    };
+                    let v = self.owned(d.kind, d.bytes, len, true);
+                    return self.push(v);
+                }
+            }
+        let special = self.special(kind, name.as_ref(), &args);
+        let depth = callee.depth().max(args.depth()).saturating_add(1);
+        if depth as usize > self.lim.max_value_depth {
+            return Err(Halt::Limit("max_value_depth"));
+        }
+        let args = match kwargs {
+            None => args,
+            Some(k) => self.tuple(vec![args, k])?,
+        };
+        let result = CallResult {
+            call,
+            callee,
+            args,
+            depth,
+            special,
+        };
+        self.push(Value::node(Node::Result(Box::new(result))))
+    }
+
+    /// What later opcodes need to know about a call's result.
+    fn special(&self, kind: CallKind, name: Option<&(String, String)>, args: &Value) -> Special {
+        let Some((m, n)) = name else {
+            return Special::None;
+        };
+        let items = Self::tuple_items(args).unwrap_or_default();
+        let first = items.first();
+        let calls = matches!(kind, CallKind::Reduce | CallKind::Inst | CallKind::Obj);
+        match (m.as_str(), n.as_str()) {
+            ("io" | "_io", "BytesIO") if calls => {
+                match first.filter(|v| v.text(self.spans()).is_some_and(|t| t.kind != Kind::Str)) {
+                    Some(b) => Special::BytesIo(b.clone()),
+                    None => Special::None,
+                }
+            }
+            ("numpy", "dtype") if kind == CallKind::Reduce => Special::Dtype(RefCell::new(Dtype {
+                typestr: first.cloned().unwrap_or_default(),
+                state: None,
+            })),
+            _ if !self.opts.joblib_arrays || self.nested => Special::None,
+            (m, n) if JOBLIB_WRAPPERS.contains(&(m, n)) => {
+                let w = if calls && !items.is_empty() {
+                    Self::wrapper_from_init(items)
+                } else {
+                    Wrapper::default()
+                };
+                Special::Wrapper(RefCell::new(w))
+            }
+            (m, n) if is_reconstructor(m, n) && kind == CallKind::Reduce => {
+                let cls = first.and_then(Value::global).and_then(|i| self.rec.name(i));
+                match cls {
+                    Some(c) if JOBLIB_WRAPPERS.contains(&c) => {
+                        Special::Wrapper(RefCell::new(Wrapper::default()))
+                    }
+                    _ => Special::None,
+                }
+            }
+            _ => Special::None,
+        }
+    }
+
+    /// `NumpyArrayWrapper(subclass, shape, order, dtype, allow_mmap=False,
+    /// numpy_array_alignment_bytes=16)` called directly.
+    fn wrapper_from_init(items: &[Value]) -> Wrapper {
+        Wrapper {
+            shape: items.get(1).cloned(),
+            dtype: items.get(3).cloned(),
+            alignment: items.get(5).cloned(),
+            // Older joblib has no alignment parameter: without the sixth
+            // argument the padding depends on the joblib version.
+            unknown: (items.len() < 6)
+                .then_some("NumpyArrayWrapper.__init__ without its alignment argument"),
+        }
+    }
+
+    pub(super) fn op_build(&mut self) -> Step {
+        if self.load.stack.len() < self.load.fence() + 2 {
+            return self.underflow();
+        }
+        let state = self.pop()?;
+        let inst = self.top()?.clone();
+        self.note_ref(&state);
+        let Value::Node(rc) = &inst else {
+            return Ok(());
+        };
+        match &**rc {
+            Node::Global(i) => {
+                let i = *i;
+                if let Some(u) = self.rec.uses(i) {
+                    u.build_target = true;
+                }
+                let detail = format!("BUILD on {}", import_name(&self.rec.imports, i));
+                self.rec
+                    .anomaly(self.op_at, AnomalyKind::BuildOnGlobal { import: i }, detail);
+                Ok(())
+            }
+            Node::Result(r) => match &r.special {
+                Special::Dtype(d) => {
+                    if let Ok(mut d) = d.try_borrow_mut() {
+                        d.state = Some(state);
+                    }
+                    self.track(rc);
+                    Ok(())
+                }
+                Special::Wrapper(w) => {
+                    if let Ok(mut w) = w.try_borrow_mut() {
+                        Self::apply_state(&mut w, &state, self.spans())?;
+                    }
+                    self.track(rc);
+                    self.joblib_read(rc)
+                }
+                Special::None | Special::BytesIo(_) => Ok(()),
+            },
+            _ => Ok(()),
+        }
+    }
+
+    pub(super) fn op_persid(&mut self, op: u8) -> Step {
+        let pid = if op == PERSID {
+            let s = self.line_with(|l| l.is_ascii().then(|| l.to_vec()))?;
+            let s = s.map_or_else(
+                || malformed("persistent IDs in protocol 0 must be ASCII strings"),
+                Ok,
+            )?;
+            let len = s.len() as u64;
+            self.owned(Kind::Str, s, len, false)
+        } else {
+            let pid = self.pop()?;
+            self.note_ref(&pid);
+            pid
+        };
+        let rendered = self
+            .rec
+            .pid_room()
+            .then(|| render(&pid, self.spans(), &self.rec.imports, self.lim.max_render));
+        self.rec.persistent_id(rendered);
+        let depth = pid.depth().saturating_add(1);
+        self.push(Value::node(Node::Persistent { pid, depth }))
+    }
+
+    pub(super) fn op_ext(&mut self, op: u8) -> Step {
+        let code: i64 = match op {
+            EXT1 => i64::from(self.arg_u8()?),
+            EXT2 => i64::from(u16::from_le_bytes(self.arg_array::<2>()?)),
+            _ => i64::from(i32::from_le_bytes(self.arg_array::<4>()?)),
+        };
+        let Ok(code) = u32::try_from(code)
+            .map_err(|_| ())
+            .and_then(|c| if c == 0 { Err(()) } else { Ok(c) })
+        else {
+            return malformed("EXT specifies code <= 0");
+        };
+        let detail = format!("extension code {code} (the copyreg registry is empty by default)");
+        self.rec
+            .anomaly(self.op_at, AnomalyKind::Extension { code }, detail);
+        self.push(Value::node(Node::Extension(code)))
+    }
+}

@@ -114,10 +114,11 @@ impl<'a> SliceSource<'a> {
     fn advance(&mut self, to: usize) {
         self.pos = to;
         if let Some(s) = self.segment
-            && to >= s.end {
-                self.pos = s.then;
-                self.segment = None;
-            }
+            && to >= s.end
+        {
+            self.pos = s.then;
+            self.segment = None;
+        }
     }
 }
 
@@ -156,11 +157,17 @@ impl Source for SliceSource<'_> {
 
     fn stream(&mut self, n: u64, visit: &mut dyn FnMut(&[u8])) -> Result<(), Short> {
         let start = self.pos;
-        let end = usize::try_from(n)
+        let Some(end) = usize::try_from(n)
             .ok()
             .and_then(|n| start.checked_add(n))
             .filter(|&e| e <= self.limit())
-            .ok_or(self.short())?;
+        else {
+            // Like a reader, a short run consumes what there is.
+            if self.segment.is_none() {
+                self.pos = self.data.len();
+            }
+            return Err(self.short());
+        };
         if let Some(bytes) = self.data.get(start..end) {
             visit(bytes);
         }
@@ -221,13 +228,14 @@ impl Source for SliceSource<'_> {
 
     fn end_detour(&mut self) {
         if let Some((start, end)) = self.aside.take()
-            && start < end {
-                self.segment = Some(Segment {
-                    end,
-                    then: self.pos,
-                });
-                self.pos = start;
-            }
+            && start < end
+        {
+            self.segment = Some(Segment {
+                end,
+                then: self.pos,
+            });
+            self.pos = start;
+        }
     }
 
     fn served_rest(&self) -> Option<u64> {

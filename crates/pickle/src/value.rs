@@ -332,9 +332,10 @@ impl Drop for Node {
 pub(crate) fn drop_all(mut pending: Vec<Value>) {
     while let Some(v) = pending.pop() {
         if let Value::Node(rc) = v
-            && let Some(mut node) = Rc::into_inner(rc) {
-                node.release(&mut pending);
-            }
+            && let Some(mut node) = Rc::into_inner(rc)
+        {
+            node.release(&mut pending);
+        }
     }
 }
 

@@ -337,18 +337,19 @@ impl<S: Source> Machine<'_, S> {
         };
         let call = self.rec.call(site);
         if let (Some((m, n)), CallKind::Reduce | CallKind::Inst | CallKind::Obj) = (&name, kind)
-            && let Some(items) = Self::tuple_items(&args) {
-                let cap = self.lim.max_capture.min(self.lim.max_text_kept_total);
-                if let Some(d) = decode::evaluate(m, n, items, self.spans(), cap) {
-                    let len = if d.complete {
-                        d.bytes.len() as u64
-                    } else {
-                        u64::MAX
-                    };
-                    let v = self.owned(d.kind, d.bytes, len, true);
-                    return self.push(v);
-                }
+            && let Some(items) = Self::tuple_items(&args)
+        {
+            let cap = self.lim.max_capture.min(self.lim.max_text_kept_total);
+            if let Some(d) = decode::evaluate(m, n, items, self.spans(), cap) {
+                let len = if d.complete {
+                    d.bytes.len() as u64
+                } else {
+                    u64::MAX
+                };
+                let v = self.owned(d.kind, d.bytes, len, true);
+                return self.push(v);
             }
+        }
         let special = self.special(kind, name.as_ref(), &args);
         let depth = callee.depth().max(args.depth()).saturating_add(1);
         if depth as usize > self.lim.max_value_depth {

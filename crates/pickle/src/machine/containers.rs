@@ -73,9 +73,9 @@ impl<S: Source> Machine<'_, S> {
                 .iter()
                 .filter_map(Value::known_type)
                 .find(|t| t.unhashable())
-            {
-                return malformed(format!("unhashable type: '{}'", t.name()));
-            }
+        {
+            return malformed(format!("unhashable type: '{}'", t.name()));
+        }
         Ok(())
     }
 
@@ -198,14 +198,16 @@ impl<S: Source> Machine<'_, S> {
         let Some((target, items)) = self.mutation(x)? else {
             return Ok(());
         };
-        if let Value::Node(rc) = &target { match &**rc {
-            Node::List(cell) => return self.extend_shared(rc, cell, items, false),
-            Node::Global(i) => {
-                self.mutate_global(*i, "APPEND(S)", items);
-                return Ok(());
+        if let Value::Node(rc) = &target {
+            match &**rc {
+                Node::List(cell) => return self.extend_shared(rc, cell, items, false),
+                Node::Global(i) => {
+                    self.mutate_global(*i, "APPEND(S)", items);
+                    return Ok(());
+                }
+                _ => {}
             }
-            _ => {}
-        } }
+        }
         match target.known_type() {
             Some(PyType::ByteArray) | None => {
                 for v in &items {

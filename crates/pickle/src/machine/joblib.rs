@@ -106,13 +106,14 @@ impl<S: Source> Machine<'_, S> {
         if let Some(why) = w.unknown {
             return undetermined(why);
         }
+        // In the order `read_array` uses them.
         let Some(shape) = &w.shape else {
             return malformed("'NumpyArrayWrapper' object has no attribute 'shape'");
         };
+        let count = self.count(shape)?;
         let Some(dtype) = &w.dtype else {
             return malformed("'NumpyArrayWrapper' object has no attribute 'dtype'");
         };
-        let count = self.count(shape)?;
         let (itemsize, object) = self.dtype(dtype, 0)?;
         let padding = match &w.alignment {
             None | Some(Value::None) => false,
@@ -192,9 +193,11 @@ impl<S: Source> Machine<'_, S> {
                 return undetermined("a dtype state too large to follow");
             }
             if let Some(Value::Int(elsize)) = s.items.get(5)
-                && *elsize >= 0 && *elsize as u64 != size {
-                    return undetermined("a dtype whose state disagrees on its size");
-                }
+                && *elsize >= 0
+                && *elsize as u64 != size
+            {
+                return undetermined("a dtype whose state disagrees on its size");
+            }
             for sub in [s.items.get(2), s.items.get(4)].into_iter().flatten() {
                 object |= self.contains_object(sub, depth)?;
             }

@@ -519,10 +519,12 @@ impl<'o, S: Source> Machine<'o, S> {
 
     /// A string value from owned bytes (`len` is the whole length).
     pub(crate) fn owned(&self, kind: Kind, mut bytes: Vec<u8>, len: u64, computed: bool) -> Value {
-        if !computed && bytes.len() as u64 == len
-            && let Some(v) = Value::small(kind, &bytes) {
-                return v;
-            }
+        if !computed
+            && bytes.len() as u64 == len
+            && let Some(v) = Value::small(kind, &bytes)
+        {
+            return v;
+        }
         bytes.truncate(self.keep_len(bytes.len() as u64));
         Value::node(Node::Text(Text::new(
             kind,
@@ -735,9 +737,10 @@ impl<'o, S: Source> Machine<'o, S> {
     /// A value consumed as data: an import there is referenced.
     pub(crate) fn note_ref(&mut self, v: &Value) {
         if let Some(i) = v.global()
-            && let Some(u) = self.rec.uses(i) {
-                u.referenced = true;
-            }
+            && let Some(u) = self.rec.uses(i)
+        {
+            u.referenced = true;
+        }
     }
 
     pub(crate) fn spans(&self) -> &dyn Spans {

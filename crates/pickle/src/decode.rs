@@ -68,6 +68,45 @@ fn codec(name: &str) -> Option<Codec> {
     })
 }
 
+/// Whether `module.name` is one of the decoders [`evaluate`] knows.
+pub(crate) fn is_decoder(module: &str, name: &str) -> bool {
+    matches!(
+        (module, name),
+        (
+            "base64",
+            "b64decode"
+                | "standard_b64decode"
+                | "decodebytes"
+                | "urlsafe_b64decode"
+                | "b32decode"
+                | "b16decode"
+                | "b85decode"
+                | "a85decode"
+        ) | ("binascii", "a2b_base64" | "a2b_hex" | "unhexlify")
+            | (
+                "builtins",
+                "bytes.fromhex" | "bytearray.fromhex" | "bytes" | "bytearray" | "str"
+            )
+            | ("codecs" | "_codecs", "decode" | "encode")
+            | ("zlib", "decompress")
+    )
+}
+
+/// Work an evaluation may do on these arguments: bytes (or elements) read.
+pub(crate) fn cost(args: &[Value], spans: &dyn Spans, cap: usize) -> usize {
+    args.iter()
+        .map(|v| match v.text(spans) {
+            Some(t) => t.bytes.len().min(cap),
+            None => match v.as_node() {
+                Some(Node::Tuple(s)) => s.items.len(),
+                Some(Node::List(s)) => s.try_borrow().map_or(0, |s| s.items.len()),
+                _ => 0,
+            },
+        })
+        .sum::<usize>()
+        .saturating_add(cap.min(1 << 16))
+}
+
 /// Evaluate `module.name(*args)` if it is a known decoder with concrete
 /// arguments; `cap` bounds the output.
 pub(crate) fn evaluate(

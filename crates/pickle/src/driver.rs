@@ -113,7 +113,9 @@ fn drive<S: Source>(m: &mut Machine<'_, S>, opts: &Options<'_>, streams: &mut Ve
                 break;
             }
             m.rec.rollback(snapshot);
-            junk_opcodes += m.opcodes - before;
+            // Work on junk: opcodes, and bytes scanned (a string validated
+            // again by each candidate), at 64 bytes an opcode.
+            junk_opcodes += m.opcodes - before + m.src.pos().saturating_sub(cand) / 64;
             if junk_opcodes > opts.limits.max_resync_opcodes {
                 return Stop::LimitExceeded {
                     offset: cand,

@@ -95,6 +95,9 @@ pub struct Limits {
     /// Bytes of an unfinished frame that the streaming reader sets aside when
     /// joblib reads array data from behind it.
     pub max_set_aside: usize,
+    /// Bytes read and written by evaluated decoders (`base64.b64decode`, ...)
+    /// over one input; past it, decoder calls stay opaque results.
+    pub max_decode_total: usize,
 }
 
 /// How to run the machine.

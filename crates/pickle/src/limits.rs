@@ -47,6 +47,10 @@ pub const MAX_RESYNC_OPCODES: u64 = 1 << 24;
 /// writes frames of about 64 KiB).
 pub const MAX_SET_ASIDE: usize = 16 << 20;
 
+/// Decoder work over one input (a memoized string decoded again and again
+/// must not cost more than this).
+pub const MAX_DECODE_TOTAL: usize = 256 << 20;
+
 impl Default for Limits {
     fn default() -> Self {
         Limits {
@@ -67,6 +71,7 @@ impl Default for Limits {
             max_text_kept_total: MAX_TEXT_KEPT_TOTAL,
             max_resync_opcodes: MAX_RESYNC_OPCODES,
             max_set_aside: MAX_SET_ASIDE,
+            max_decode_total: MAX_DECODE_TOTAL,
         }
     }
 }

@@ -46,21 +46,21 @@ pub(crate) fn import_name(imports: &[Import], i: usize) -> String {
 }
 
 impl Renderer<'_> {
+    /// Append `s`, or as much of it as the budget allows (without walking
+    /// the rest of a long `s`).
     fn push(&mut self, s: &str) {
         if self.full {
             return;
         }
-        let room = self.max.saturating_sub(self.chars);
-        let n = s.chars().count();
-        if n <= room {
-            self.out.push_str(s);
-            self.chars += n;
-            return;
+        for c in s.chars() {
+            if self.chars >= self.max {
+                self.out.push('…');
+                self.full = true;
+                return;
+            }
+            self.out.push(c);
+            self.chars += 1;
         }
-        self.out.extend(s.chars().take(room));
-        self.chars = self.max;
-        self.out.push('…');
-        self.full = true;
     }
 
     fn push_char(&mut self, c: char) {
@@ -151,7 +151,14 @@ impl Renderer<'_> {
                 self.more(p.items.len(), p.total);
                 self.push("}");
             }
-            Node::Global(i) => self.push(&import_name(self.imports, *i)),
+            Node::Global(i) => match self.imports.get(*i) {
+                Some(imp) => {
+                    self.push(&imp.module);
+                    self.push(".");
+                    self.push(&imp.name);
+                }
+                None => self.push("<global>"),
+            },
             Node::Result(r) => {
                 self.value(&r.callee, depth + 1);
                 self.push("(");
@@ -221,8 +228,12 @@ impl Renderer<'_> {
         }
     }
 
-    fn quote_for(bytes: &[u8]) -> u8 {
-        if bytes.contains(&b'\'') && !bytes.contains(&b'"') {
+    /// Python's choice of quotes, judged on the part that can be rendered.
+    fn quote_for(&self, bytes: &[u8]) -> u8 {
+        let seen = bytes
+            .get(..bytes.len().min(self.max.saturating_mul(4)))
+            .unwrap_or_default();
+        if seen.contains(&b'\'') && !seen.contains(&b'"') {
             b'"'
         } else {
             b'\''
@@ -230,7 +241,7 @@ impl Renderer<'_> {
     }
 
     fn str_repr(&mut self, bytes: &[u8]) {
-        let q = Self::quote_for(bytes);
+        let q = self.quote_for(bytes);
         self.push_char(char::from(q));
         for cp in CodePoints(bytes) {
             if self.full {
@@ -261,7 +272,7 @@ impl Renderer<'_> {
     }
 
     fn bytes_repr(&mut self, bytes: &[u8]) {
-        let q = Self::quote_for(bytes);
+        let q = self.quote_for(bytes);
         self.push("b");
         self.push_char(char::from(q));
         for &b in bytes {

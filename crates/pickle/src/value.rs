@@ -116,6 +116,8 @@ pub(crate) struct Seq {
     pub(crate) items: Vec<Value>,
     pub(crate) total: u64,
     pub(crate) depth: u32,
+    /// Holds an element that cannot be hashed (a tuple of it cannot either).
+    pub(crate) unhashable: bool,
     /// Registered for cycle breaking.
     pub(crate) tracked: bool,
     pub(crate) meter: Rc<Meter>,
@@ -135,6 +137,7 @@ impl Seq {
             items: Vec::new(),
             total: 0,
             depth: 1,
+            unhashable: false,
             tracked: false,
             meter: meter.clone(),
         }
@@ -421,6 +424,20 @@ impl Value {
             .map(|t| t.bytes)
     }
 
+    /// Whether hashing this value certainly raises TypeError.
+    pub(crate) fn unhashable(&self) -> bool {
+        match self {
+            Value::Small { kind, .. } | Value::Span { kind, .. } => *kind == Kind::ByteArray,
+            Value::Node(n) => match &**n {
+                Node::Tuple(s) => s.unhashable,
+                Node::Text(t) => t.kind == Kind::ByteArray,
+                Node::List(_) | Node::Set(_) | Node::Dict(_) => true,
+                _ => false,
+            },
+            _ => false,
+        }
+    }
+
     pub(crate) fn global(&self) -> Option<usize> {
         match self.as_node() {
             Some(Node::Global(i)) => Some(*i),
@@ -506,14 +523,6 @@ impl PyType {
             PyType::Set => "set",
             PyType::FrozenSet => "frozenset",
         }
-    }
-
-    /// Instances of these types cannot be dict keys or set elements.
-    pub(crate) fn unhashable(self) -> bool {
-        matches!(
-            self,
-            PyType::List | PyType::Dict | PyType::Set | PyType::ByteArray
-        )
     }
 }
 

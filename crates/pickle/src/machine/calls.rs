@@ -28,6 +28,10 @@ fn is_reconstructor(m: &str, n: &str) -> bool {
         && matches!(n, "_reconstructor" | "__newobj__" | "__newobj_ex__")
 }
 
+/// STACK_GLOBAL operands longer than this are not taken as names (no module
+/// is named like that; rendering the anomaly shows a prefix).
+const MAX_NAME_BYTES: usize = 4096;
+
 /// A STACK_GLOBAL operand.
 enum Operand {
     Name(String),
@@ -82,6 +86,9 @@ impl<S: Source> Machine<'_, S> {
         if let Some(t) = v.text(self.spans()) {
             if t.kind != Kind::Str {
                 return malformed("STACK_GLOBAL requires str");
+            }
+            if t.len > MAX_NAME_BYTES as u64 {
+                return Ok(Operand::Computed(None));
             }
             let name = String::from_utf8_lossy(t.bytes).into_owned();
             let computed = matches!(v.as_node(), Some(Node::Text(t)) if t.computed);
@@ -336,19 +343,8 @@ impl<S: Source> Machine<'_, S> {
             None
         };
         let call = self.rec.call(site);
-        if let (Some((m, n)), CallKind::Reduce | CallKind::Inst | CallKind::Obj) = (&name, kind)
-            && let Some(items) = Self::tuple_items(&args)
-        {
-            let cap = self.lim.max_capture.min(self.lim.max_text_kept_total);
-            if let Some(d) = decode::evaluate(m, n, items, self.spans(), cap) {
-                let len = if d.complete {
-                    d.bytes.len() as u64
-                } else {
-                    u64::MAX
-                };
-                let v = self.owned(d.kind, d.bytes, len, true);
-                return self.push(v);
-            }
+        if let Some(v) = self.evaluate(kind, name.as_ref(), &args) {
+            return self.push(v);
         }
         let special = self.special(kind, name.as_ref(), &args);
         let depth = callee.depth().max(args.depth()).saturating_add(1);
@@ -367,6 +363,43 @@ impl<S: Source> Machine<'_, S> {
             special,
         };
         self.push(Value::node(Node::Result(Box::new(result))))
+    }
+
+    /// A known pure decoder on concrete arguments: its concrete result.
+    /// Evaluation work is bounded over the input; past the bound, results
+    /// stay opaque (noted once).
+    fn evaluate(
+        &mut self,
+        kind: CallKind,
+        name: Option<&(String, String)>,
+        args: &Value,
+    ) -> Option<Value> {
+        let (m, n) = name?;
+        if !matches!(kind, CallKind::Reduce | CallKind::Inst | CallKind::Obj)
+            || !decode::is_decoder(m, n)
+        {
+            return None;
+        }
+        let items = Self::tuple_items(args)?;
+        let cap = self.lim.max_capture.min(self.lim.max_text_kept_total);
+        let cost = decode::cost(items, self.spans(), cap);
+        if self.decoded.saturating_add(cost) > self.lim.max_decode_total {
+            if !self.decode_exhausted {
+                self.decode_exhausted = true;
+                let detail = "decoder work limit reached: later decoder calls are not evaluated";
+                self.rec.anomaly(self.op_at, AnomalyKind::Unusual, detail);
+            }
+            return None;
+        }
+        let d = decode::evaluate(m, n, items, self.spans(), cap);
+        self.decoded += cost + d.as_ref().map_or(0, |d| d.bytes.len());
+        let d = d?;
+        let len = if d.complete {
+            d.bytes.len() as u64
+        } else {
+            u64::MAX
+        };
+        Some(self.owned(d.kind, d.bytes, len, true))
     }
 
     /// What later opcodes need to know about a call's result.

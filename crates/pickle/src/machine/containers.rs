@@ -33,6 +33,16 @@ impl<S: Source> Machine<'_, S> {
 
     /// Add an element to a sequence being built or mutated.
     pub(crate) fn seq_push(&mut self, s: &mut Seq, v: Value) -> Step {
+        s.unhashable |= v.unhashable();
+        if !matches!(v, Value::Node(_)) {
+            // Scalars and inline strings: depth 1, never an import.
+            s.total += 1;
+            if self.keeps(s.items.len()) {
+                s.items.push(v);
+                self.meter.elements.set(self.meter.elements.get() + 1);
+            }
+            return Ok(());
+        }
         s.depth = self.deeper(s.depth, &v)?;
         s.total += 1;
         self.note_ref(&v);
@@ -63,18 +73,9 @@ impl<S: Source> Machine<'_, S> {
 
     /// CPython raises TypeError for an unhashable key or set element.
     fn hashable(&self, v: &Value) -> Step {
-        if let Some(t) = v.known_type().filter(|t| t.unhashable()) {
-            return malformed(format!("unhashable type: '{}'", t.name()));
-        }
-        // A tuple is unhashable when an element is; look one level in.
-        if let Some(Node::Tuple(s)) = v.as_node()
-            && let Some(t) = s
-                .items
-                .iter()
-                .filter_map(Value::known_type)
-                .find(|t| t.unhashable())
-        {
-            return malformed(format!("unhashable type: '{}'", t.name()));
+        if v.unhashable() {
+            let t = v.known_type().map_or("tuple", |t| t.name());
+            return malformed(format!("unhashable type: '{t}'"));
         }
         Ok(())
     }

@@ -22,6 +22,12 @@ use crate::value::{Node, Spans, Special, Value, Wrapper};
 
 /// Nesting of structured dtypes followed when looking for object fields.
 const MAX_DTYPE_DEPTH: u32 = 16;
+/// Dtypes visited for one array (fields of fields ...).
+const MAX_DTYPE_VISITS: u32 = 256;
+/// Entries of a state dict followed (joblib writes six).
+const MAX_STATE_ENTRIES: u64 = 64;
+/// Dimensions of a shape (numpy allows 64).
+const MAX_DIMS: usize = 64;
 
 /// What follows a wrapper's BUILD.
 struct Plan {
@@ -85,8 +91,9 @@ impl<S: Source> Machine<'_, S> {
             w.unknown = Some("a state that contains itself");
             return Ok(());
         };
-        if !p.is_complete() {
+        if !p.is_complete() || p.total > MAX_STATE_ENTRIES {
             w.unknown = Some("a state dict too large to follow");
+            return Ok(());
         }
         for (k, v) in &p.items {
             let Some(k) = k.str_whole(spans) else {
@@ -114,7 +121,7 @@ impl<S: Source> Machine<'_, S> {
         let Some(dtype) = &w.dtype else {
             return malformed("'NumpyArrayWrapper' object has no attribute 'dtype'");
         };
-        let (itemsize, object) = self.dtype(dtype, 0)?;
+        let (itemsize, object) = self.dtype(dtype, 0, &mut 0)?;
         let padding = match &w.alignment {
             None | Some(Value::None) => false,
             Some(v) if v.known_type().is_some() => true,
@@ -142,6 +149,9 @@ impl<S: Source> Machine<'_, S> {
             },
             _ => return undetermined("a shape that is not a tuple of ints"),
         };
+        if items.len() > MAX_DIMS {
+            return undetermined("a shape with too many dimensions");
+        }
         let mut count: i64 = 1;
         for v in &items {
             let d = match v {
@@ -158,8 +168,9 @@ impl<S: Source> Machine<'_, S> {
     }
 
     /// Item size and whether the dtype holds Python objects.
-    fn dtype(&self, v: &Value, depth: u32) -> Result<(u64, bool), Halt> {
-        if depth > MAX_DTYPE_DEPTH {
+    fn dtype(&self, v: &Value, depth: u32, visits: &mut u32) -> Result<(u64, bool), Halt> {
+        *visits += 1;
+        if depth > MAX_DTYPE_DEPTH || *visits > MAX_DTYPE_VISITS {
             return undetermined("a dtype nested too deeply");
         }
         let Some(Special::Dtype(d)) = v.result().map(|r| &r.special) else {
@@ -168,7 +179,7 @@ impl<S: Source> Machine<'_, S> {
         let Ok(d) = d.try_borrow() else {
             return undetermined("a dtype that contains itself");
         };
-        let Some(typestr) = d.typestr.str_whole(self.spans()) else {
+        let Some(typestr) = d.typestr.str_whole(self.spans()).filter(|t| t.len() <= 16) else {
             return undetermined("a dtype without a type string");
         };
         let (kind, digits) = typestr.split_first().map_or((0, &[][..]), |(k, d)| (*k, d));
@@ -199,14 +210,14 @@ impl<S: Source> Machine<'_, S> {
                 return undetermined("a dtype whose state disagrees on its size");
             }
             for sub in [s.items.get(2), s.items.get(4)].into_iter().flatten() {
-                object |= self.contains_object(sub, depth)?;
+                object |= self.contains_object(sub, depth, visits)?;
             }
         }
         Ok((size, object))
     }
 
     /// Whether the subarray or fields part of a dtype state holds objects.
-    fn contains_object(&self, v: &Value, depth: u32) -> Result<bool, Halt> {
+    fn contains_object(&self, v: &Value, depth: u32, visits: &mut u32) -> Result<bool, Halt> {
         let dtypes: Vec<Value> = match v.as_node() {
             None if matches!(v, Value::None) => return Ok(false),
             // Subarray: (base dtype, shape).
@@ -215,7 +226,7 @@ impl<S: Source> Machine<'_, S> {
             }
             // Fields: name -> (dtype, offset[, title]).
             Some(Node::Dict(p)) => match p.try_borrow() {
-                Ok(p) if p.is_complete() => p
+                Ok(p) if p.is_complete() && p.total <= u64::from(MAX_DTYPE_VISITS) => p
                     .items
                     .iter()
                     .map(|(_, f)| match f.as_node() {
@@ -229,7 +240,7 @@ impl<S: Source> Machine<'_, S> {
         };
         let mut object = false;
         for d in &dtypes {
-            object |= self.dtype(d, depth + 1)?.1;
+            object |= self.dtype(d, depth + 1, visits)?.1;
         }
         Ok(object)
     }

@@ -111,6 +111,9 @@ pub(crate) struct Machine<'o, S> {
     pub(crate) op_at: u64,
     /// Bytes captured into call-site payloads.
     captured: usize,
+    /// Work done by evaluated decoders, and whether its limit was reached.
+    decoded: usize,
+    decode_exhausted: bool,
     /// Inside a nested pickle read by joblib (a plain unpickler).
     nested: bool,
 }
@@ -129,6 +132,8 @@ impl<'o, S: Source> Machine<'o, S> {
             opcodes: 0,
             op_at: 0,
             captured: 0,
+            decoded: 0,
+            decode_exhausted: false,
             nested: false,
         }
     }

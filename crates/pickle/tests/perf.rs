@@ -48,7 +48,7 @@ fn three_million_ints() -> Vec<u8> {
         for i in 0..1000 {
             body = body
                 .op(b'J')
-                .raw(&(100_000 + batch * 1000 + i as i32).to_le_bytes());
+                .raw(&(100_000 + batch * 1000 + i).to_le_bytes());
         }
         body = body.appends();
     }

@@ -43,7 +43,7 @@ fn measure(label: &str, f: impl FnOnce() -> Analysis) -> Analysis {
 /// framed as CPython frames (about 64 KiB).
 fn three_million_ints() -> Vec<u8> {
     let mut body = P::new().empty_list().memoize();
-    for batch in 0..3000 {
+    for batch in 0..3000i32 {
         body = body.mark();
         for i in 0..1000 {
             body = body

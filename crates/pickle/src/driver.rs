@@ -29,6 +29,15 @@ fn one_stream<S: Source>(m: &mut Machine<'_, S>) -> Result<(), Halt> {
     Ok(())
 }
 
+/// Where a stream ended: just past STOP, or where reading stopped.
+fn end_of<S: Source>(m: &Machine<'_, S>, outcome: &Result<(), Halt>) -> u64 {
+    if outcome.is_ok() {
+        m.stop_end
+    } else {
+        m.src.pos()
+    }
+}
+
 pub(crate) fn run<S: Source>(src: S, opts: &Options<'_>) -> Analysis {
     let mut m = Machine::new(src, opts);
     let mut streams = Vec::new();
@@ -53,7 +62,7 @@ fn drive<S: Source>(m: &mut Machine<'_, S>, opts: &Options<'_>, streams: &mut Ve
     let first = one_stream(m);
     streams.push(Stream {
         start,
-        end: m.src.pos(),
+        end: end_of(m, &first),
         protocol: m.load.max_proto,
     });
     if let Err(h) = first {
@@ -91,7 +100,7 @@ fn drive<S: Source>(m: &mut Machine<'_, S>, opts: &Options<'_>, streams: &mut Ve
                 }
                 streams.push(Stream {
                     start: cand,
-                    end: m.src.pos(),
+                    end: end_of(m, &outcome),
                     protocol: m.load.max_proto,
                 });
                 if streams.len() == 2 {
@@ -123,6 +132,7 @@ fn drive<S: Source>(m: &mut Machine<'_, S>, opts: &Options<'_>, streams: &mut Ve
                 };
             }
             // A reader may have let go of the bytes: then search from here.
+            m.src.abandon_detours();
             m.src.rewind(cand + 1);
             match m.src.seek_proto_start() {
                 Some(next) => cand = next,

@@ -92,8 +92,10 @@ pub struct Limits {
     /// Opcodes spent on resynchronisation candidates that turned out to be junk
     /// (multi-stream mode); bounds the search through hostile trailing bytes.
     pub max_resync_opcodes: u64,
-    /// Bytes of an unfinished frame that the streaming reader sets aside when
-    /// joblib reads array data from behind it.
+    /// Bytes of a frame the streaming reader holds in memory: the rest of an
+    /// unfinished frame set aside when joblib reads array data from behind
+    /// it, or the bytes a FRAME declared past a STOP, looked ahead at to
+    /// confirm they exist (multi-stream mode).
     pub max_set_aside: usize,
     /// Bytes read and written by evaluated decoders (`base64.b64decode`, ...)
     /// over one input; past it, decoder calls stay opaque results.

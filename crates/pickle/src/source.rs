@@ -20,9 +20,6 @@ use crate::value::Spans;
 pub(crate) const MAX_TAKE: usize = 64 << 10;
 /// Read size of the streaming reader.
 const CHUNK: usize = 64 << 10;
-/// How far a reader looks ahead to confirm that a FRAME's bytes exist; larger
-/// frames are confirmed when read (see the crate docs on deviations).
-const FRAME_PROBE: u64 = 4 << 20;
 /// Bytes a reader keeps behind a resynchronisation candidate for rewinding.
 const REWIND_WINDOW: usize = 4 << 20;
 
@@ -49,10 +46,16 @@ pub(crate) trait Source: Spans {
     fn line(&mut self, max: usize) -> Result<&[u8], Short>;
     /// Consume `n` bytes, showing them to `visit` in order, in chunks.
     fn stream(&mut self, n: u64, visit: &mut dyn FnMut(&[u8])) -> Result<(), Short>;
-    /// Whether `n` more bytes exist (a reader confirms up to a bound).
-    fn has(&mut self, n: u64) -> bool;
+    /// Whether `n` more bytes exist. A reader looks up to `probe` bytes
+    /// ahead; past that it consumes them if `consume` allows, else it cannot
+    /// tell (None).
+    fn has(&mut self, n: u64, consume: bool, probe: usize) -> Option<bool>;
     /// Whether the input is exhausted.
     fn at_end(&mut self) -> bool;
+    /// Length of the input, once known.
+    fn known_len(&self) -> Option<u64>;
+    /// Forget set-aside frames (a junk candidate left them).
+    fn abandon_detours(&mut self);
 
     /// Remember the current position as a place to rewind to.
     fn keep_from_here(&mut self);
@@ -175,12 +178,21 @@ impl Source for SliceSource<'_> {
         Ok(())
     }
 
-    fn has(&mut self, n: u64) -> bool {
-        (self.limit() - self.pos.min(self.limit())) as u64 >= n
+    fn has(&mut self, n: u64, _consume: bool, _probe: usize) -> Option<bool> {
+        Some((self.limit() - self.pos.min(self.limit())) as u64 >= n)
     }
 
     fn at_end(&mut self) -> bool {
         self.segment.is_none() && self.pos >= self.data.len()
+    }
+
+    fn known_len(&self) -> Option<u64> {
+        Some(self.data.len() as u64)
+    }
+
+    fn abandon_detours(&mut self) {
+        self.segment = None;
+        self.aside = None;
     }
 
     fn keep_from_here(&mut self) {}
@@ -467,15 +479,27 @@ impl<R: Read> Source for ReaderSource<R> {
         Ok(())
     }
 
-    fn has(&mut self, n: u64) -> bool {
+    fn has(&mut self, n: u64, consume: bool, probe: usize) -> Option<bool> {
         if self.serving() {
-            return self.served.as_ref().is_some_and(|s| s.rest() as u64 >= n);
+            return Some(self.served.as_ref().is_some_and(|s| s.rest() as u64 >= n));
         }
-        n > FRAME_PROBE || self.fill(n as usize)
+        if n <= probe as u64 {
+            return Some(self.fill(n as usize));
+        }
+        consume.then(|| self.stream(n, &mut |_| {}).is_ok())
     }
 
     fn at_end(&mut self) -> bool {
         !self.serving() && !self.fill(1)
+    }
+
+    fn known_len(&self) -> Option<u64> {
+        self.eof.then_some(self.base + self.filled as u64)
+    }
+
+    fn abandon_detours(&mut self) {
+        self.served = None;
+        self.aside = None;
     }
 
     fn keep_from_here(&mut self) {

@@ -74,6 +74,9 @@ pub(crate) struct Load {
     frame_end: Option<u64>,
     /// A straddle of the current frame was recorded.
     straddle_noted: bool,
+    /// The end a FRAME declared that is not known to exist yet, and the
+    /// offset of that FRAME (CPython reads a whole frame at its FRAME).
+    promise: Option<(u64, u64)>,
 }
 
 impl Load {
@@ -109,6 +112,8 @@ pub(crate) struct Machine<'o, S> {
     pub(crate) opcodes: u64,
     /// Offset of the opcode being executed.
     pub(crate) op_at: u64,
+    /// Offset just past the last STOP.
+    pub(crate) stop_end: u64,
     /// Bytes captured into call-site payloads.
     captured: usize,
     /// Work done by evaluated decoders, and whether its limit was reached.
@@ -131,6 +136,7 @@ impl<'o, S: Source> Machine<'o, S> {
             stream: 0,
             opcodes: 0,
             op_at: 0,
+            stop_end: 0,
             captured: 0,
             decoded: 0,
             decode_exhausted: false,
@@ -170,6 +176,19 @@ impl<'o, S: Source> Machine<'o, S> {
 
     /// Run one `load()` to its STOP; returns the loaded value.
     pub(crate) fn run_load(&mut self) -> Result<Value, Halt> {
+        let r = self.run_ops();
+        if matches!(r, Err(Halt::Truncated)) {
+            // Input that ends inside a declared frame fails at the FRAME.
+            if let (Some((end, at)), Some(len)) = (self.load.promise, self.src.known_len()) {
+                if end > len {
+                    self.op_at = at;
+                }
+            }
+        }
+        r
+    }
+
+    fn run_ops(&mut self) -> Result<Value, Halt> {
         loop {
             self.op_at = self.src.pos();
             let op = self.arg_u8()?;
@@ -179,6 +198,28 @@ impl<'o, S: Source> Machine<'o, S> {
             }
             if op == STOP {
                 let v = self.pop()?;
+                self.stop_end = self.src.pos();
+                if let Some((end, at)) = self.load.promise.filter(|p| p.0 > self.stop_end) {
+                    let detail = format!("STOP before the end of the frame ending at {end}");
+                    self.rec.anomaly(self.op_at, AnomalyKind::Unusual, detail);
+                    // Only the last stream may consume what follows STOP.
+                    let probe = self.lim.max_set_aside;
+                    let there = self
+                        .src
+                        .has(end - self.stop_end, !self.opts.multi_stream, probe);
+                    if there != Some(true) {
+                        self.op_at = at;
+                        drop_all(vec![v]);
+                        // Unconfirmed: a limit, unless nothing ran (then the
+                        // stream is no more than truncated junk).
+                        let unknown = if self.rec.activity == 0 {
+                            Halt::Truncated
+                        } else {
+                            Halt::Limit("max_set_aside")
+                        };
+                        return Err(there.map_or(unknown, |_| Halt::Truncated));
+                    }
+                }
                 self.note_ref(&v);
                 return Ok(v);
             }
@@ -720,10 +761,14 @@ impl<'o, S: Source> Machine<'o, S> {
             self.rec
                 .anomaly(self.op_at, AnomalyKind::FrameStraddle, detail);
         }
-        if !self.src.has(n) {
-            return Err(Halt::Truncated);
-        }
-        self.load.frame_end = Some(pos + n);
+        // Whether the frame's bytes exist is settled when reading reaches the
+        // end of the input or STOP (a reader cannot look far ahead).
+        let end = pos.saturating_add(n);
+        self.load.promise = match self.load.promise {
+            Some((e, at)) if e > pos => Some((e.max(end), at)),
+            _ => Some((end, self.op_at)),
+        };
+        self.load.frame_end = Some(end);
         self.load.straddle_noted = false;
         Ok(())
     }

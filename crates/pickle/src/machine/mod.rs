@@ -179,10 +179,10 @@ impl<'o, S: Source> Machine<'o, S> {
         let r = self.run_ops();
         if matches!(r, Err(Halt::Truncated)) {
             // Input that ends inside a declared frame fails at the FRAME.
-            if let (Some((end, at)), Some(len)) = (self.load.promise, self.src.known_len()) {
-                if end > len {
-                    self.op_at = at;
-                }
+            if let (Some((end, at)), Some(len)) = (self.load.promise, self.src.known_len())
+                && end > len
+            {
+                self.op_at = at;
             }
         }
         r

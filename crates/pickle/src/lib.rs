@@ -8,7 +8,50 @@
 //! the caller's job (the policy lives in `aigis-scan`).
 //!
 //! Hostile input: every limit is a named constant in [`Limits`]; memory stays
-//! bounded whatever lengths the input claims; no panics.
+//! bounded whatever lengths the input claims; no panics; no recursion
+//! without a bound (values are dropped through a worklist, rendering stops at
+//! a character budget and a depth).
+//!
+//! Beyond executing nothing, the machine evaluates a few known pure decoders
+//! (`base64`, `binascii`, `codecs`, `bytes`, `zlib`) on concrete arguments,
+//! so that a payload wrapped in them becomes concrete bytes, and it follows
+//! joblib's raw array data when asked to ([`Options::joblib_arrays`]).
+//!
+//! # Known deviations from CPython
+//!
+//! - Frames are followed as `pickle.loads` does (the C unpickler reading from
+//!   memory): a read that crosses the end of a frame simply goes on, and is
+//!   recorded as [`AnomalyKind::FrameStraddle`]. (The C unpickler reading a
+//!   file may drop the rest of the frame; `pickle.py` raises.)
+//! - CPython reads a whole frame at its FRAME and fails there if the input is
+//!   shorter. The machine learns the input length only when reading reaches
+//!   it (or at a STOP inside the frame): it then reports
+//!   [`Stop::Truncated`] at the FRAME, but may have recorded imports and calls
+//!   in between that CPython never reached. A streaming reader in
+//!   multi-stream mode looks at most [`Limits::max_set_aside`] bytes past a
+//!   STOP to confirm a frame, and otherwise stops with
+//!   [`Stop::LimitExceeded`].
+//! - Python 2 strings (STRING, BINSTRING, SHORT_BINSTRING) become `str` as
+//!   with `encoding='latin1'`; the default `'ASCII'` would reject non-ASCII.
+//! - Decimal strings over 4300 digits are accepted (CPython 3.11 rejects them
+//!   by default; older versions do not).
+//! - A `persistent_load` is assumed (PyTorch has one); NEXT_BUFFER yields an
+//!   opaque buffer and EXT codes an opaque object, with an anomaly, where
+//!   CPython without `buffers` or a registered extension would raise.
+//! - A PUT to a huge index is stored sparsely (CPython grows an array to the
+//!   index and may raise MemoryError).
+//! - Errors that depend on values the machine does not know (calling a call
+//!   result that is not callable, hashing one, BUILD on an object without
+//!   `__dict__`) are not reported; errors on values of known type are
+//!   ([`Stop::Malformed`]). Item assignment on a list or bytearray is
+//!   accepted without changing the list.
+//! - Dotted names are kept at every protocol (CPython resolves them only from
+//!   protocol 4; below, the import fails).
+//! - joblib reads its files with the pure-Python `pickle._Unpickler`; the
+//!   machine parses opcodes as the C unpickler does (they differ on a few
+//!   malformed text arguments) and follows Python's frames around array reads.
+//! - Multi-stream resynchronisation is a heuristic of this crate, not CPython
+//!   behaviour; a streaming reader can rewind only a few MiB to retry.
 #![cfg_attr(
     not(test),
     deny(

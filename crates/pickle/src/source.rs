@@ -20,6 +20,8 @@ use crate::value::Spans;
 pub(crate) const MAX_TAKE: usize = 64 << 10;
 /// Read size of the streaming reader.
 const CHUNK: usize = 64 << 10;
+/// Largest growth of a reader's buffer per read.
+const GROW_STEP: usize = 1 << 20;
 /// Bytes a reader keeps behind a resynchronisation candidate for rewinding.
 const REWIND_WINDOW: usize = 4 << 20;
 
@@ -362,7 +364,8 @@ impl<R: Read> ReaderSource<R> {
             if self.eof {
                 return false;
             }
-            let missing = want - self.avail();
+            // Grow with the data that actually arrives, not with the claim.
+            let missing = (want - self.avail()).min(GROW_STEP);
             if self.filled == self.buf.len() || self.buf.len() - self.filled < missing {
                 self.make_room(missing);
             }

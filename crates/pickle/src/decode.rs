@@ -88,7 +88,7 @@ pub(crate) fn is_decoder(module: &str, name: &str) -> bool {
                 "bytes.fromhex" | "bytearray.fromhex" | "bytes" | "bytearray" | "str"
             )
             | ("codecs" | "_codecs", "decode" | "encode")
-            | ("zlib", "decompress")
+            | ("zlib" | "gzip", "decompress")
     )
 }
 
@@ -230,6 +230,13 @@ pub(crate) fn evaluate(
                 return None;
             }
             decode_text(b, complete, &enc, cap)
+        }
+        ("gzip", "decompress") => {
+            let (kind, b, _) = data(arg(0)?, spans)?;
+            if kind == Kind::Str {
+                return None;
+            }
+            inflate(b, 31, cap).map(bytes_out)
         }
         ("zlib", "decompress") => {
             let (kind, b, _) = data(arg(0)?, spans)?;

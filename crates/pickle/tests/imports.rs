@@ -375,6 +375,13 @@ fn decoders_give_concrete_bytes() {
                 .call("codecs", "decode", |p| p.bytes(b"6869").str("hex"))
                 .call("builtins", "bytes.fromhex", |p| p.str("68 69"))
                 .call("base64", "b64decode", |p| p.str("YWJ"))
+                .global("builtins", "bytes")
+                .mark()
+                .mark()
+                .int(104)
+                .list()
+                .tuple()
+                .newobj()
         })
         .stop();
     let a = run(&p.0, &opts());
@@ -382,7 +389,7 @@ fn decoders_give_concrete_bytes() {
     let f = a.calls.last().unwrap();
     assert_eq!(
         f.args,
-        r"(b'hi', b'\xe9', b'hi', b'hi', b'\xff\xef', b'hi', b'hi', base64.b64decode('YWJ'))"
+        r"(b'hi', b'\xe9', b'hi', b'hi', b'\xff\xef', b'hi', b'hi', base64.b64decode('YWJ'), b'h')"
     );
 }
 

@@ -336,6 +336,9 @@ fn persistent_ids_are_recorded() {
 #[test]
 fn buffers() {
     let a = run(&P::proto(5).op(0x97).op(0x98).stop().0, &opts());
+    let ok = run(&P::proto(5).bytes(b"x").op(0x98).stop().0, &opts());
+    assert_eq!(ok.stop, Stop::Complete);
+    assert!(malformed(&P::proto(5).int(1).op(0x98).stop()).contains("bytes-like"));
     assert_eq!(a.stop, Stop::Complete);
     assert!(a.anomalies.iter().any(|x| x.detail.contains("NEXT_BUFFER")));
     let p = P::proto(5).op(0x98).stop();

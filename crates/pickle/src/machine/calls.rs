@@ -375,9 +375,11 @@ impl<S: Source> Machine<'_, S> {
         args: &Value,
     ) -> Option<Value> {
         let (m, n) = name?;
-        if !matches!(kind, CallKind::Reduce | CallKind::Inst | CallKind::Obj)
-            || !decode::is_decoder(m, n)
-        {
+        // `bytes.__new__(bytes, x)` is `bytes(x)`; likewise for str.
+        let new_of_value =
+            kind == CallKind::NewObj && m == "builtins" && matches!(n.as_str(), "bytes" | "str");
+        let calls = matches!(kind, CallKind::Reduce | CallKind::Inst | CallKind::Obj);
+        if !(calls || new_of_value) || !decode::is_decoder(m, n) {
             return None;
         }
         let items = Self::tuple_items(args)?;

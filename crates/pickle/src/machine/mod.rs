@@ -21,7 +21,7 @@ use crate::opcode::*;
 use crate::record::Recorder;
 use crate::source::{MAX_TAKE, Short, Source};
 use crate::text::{self, IntArg, Integer, Utf8Check};
-use crate::value::{Kind, Meter, Node, SMALL, Spans, Text, Value, drop_all};
+use crate::value::{Kind, Meter, Node, PyType, SMALL, Spans, Text, Value, drop_all};
 use crate::{AnomalyKind, Limits, Options};
 
 /// Why a load stopped before STOP.
@@ -325,7 +325,15 @@ impl<'o, S: Source> Machine<'o, S> {
                 );
                 self.push(Value::node(Node::Opaque("out-of-band buffer")))
             }
-            READONLY_BUFFER => self.top().map(|_| ()),
+            READONLY_BUFFER => {
+                // `memoryview(top)`: only buffer objects have one.
+                match self.top()?.known_type() {
+                    Some(t) if !matches!(t, PyType::Bytes | PyType::ByteArray) => malformed(
+                        format!("a bytes-like object is required, not '{}'", t.name()),
+                    ),
+                    _ => Ok(()),
+                }
+            }
             NONE => self.push(Value::None),
             NEWTRUE => self.push(Value::Bool(true)),
             NEWFALSE => self.push(Value::Bool(false)),

@@ -168,13 +168,17 @@ DIR_CMDS = {
     "aigis": lambda d: [AIGIS, "scan", "--format", "json", d],
     "picklescan": lambda d: [os.path.join(VENV, "picklescan"), "-p", d],
     "picklescan-strict": lambda d: [os.path.join(VENV, "picklescan"), "--strict", "-p", d],
-    "modelscan": lambda d: [os.path.join(VENV, "modelscan"), "-p", d, "-r", "json", "-o", "/dev/null"],
-    "modelaudit": lambda d: [os.path.join(VENV, "modelaudit"), "scan", d, "--format", "json", "-o", "/dev/null"],
+    # a real output file: with -o /dev/null both stop early with exit 2
+    "modelscan": lambda d: [os.path.join(VENV, "modelscan"), "-p", d, "-r", "json", "-o",
+                            os.path.join(tempfile.gettempdir(), "aigis-bench-modelscan.json")],
+    "modelaudit": lambda d: [os.path.join(VENV, "modelaudit"), "scan", d, "--format", "json", "-o",
+                             os.path.join(tempfile.gettempdir(), "aigis-bench-modelaudit.json")],
     # fickling has no directory mode: its sample-set time is the sum of its per-file runs
 }
 
 
 CACHE = {}
+CACHED_ONLY = False
 CACHE_FILE = None
 
 
@@ -185,6 +189,8 @@ def cached(tool, kind, path, fn):
     key = f"{tool}|{kind}|{os.path.abspath(path)}|{st.st_size}|{int(st.st_mtime)}"
     if key in CACHE:
         return tuple(CACHE[key])
+    if CACHED_ONLY:
+        return ("not-run", None, None, {})
     res = fn()
     if CACHE_FILE is not None:
         CACHE_FILE.write(json.dumps({"key": key, "res": list(res)}) + "\n")
@@ -205,7 +211,7 @@ def run_dir(tool, path):
 
 
 def is_flag(label):
-    return label not in ("clean", "n/s", "err", "timeout")
+    return label not in ("clean", "n/s", "err", "timeout", "not-run")
 
 
 def tool_versions(tools):
@@ -259,8 +265,12 @@ def main():
     ap.add_argument("--out", default=os.path.join(HERE, "out"))
     ap.add_argument("--tools", default=",".join(TOOL_ORDER))
     ap.add_argument("--reuse", action="store_true", help="reuse results in OUT/raw/cache.jsonl")
+    ap.add_argument("--cached-only", action="store_true",
+                    help="run nothing: report what OUT/raw/cache.jsonl holds (implies --reuse)")
     args = ap.parse_args()
-    global CACHE_FILE
+    global CACHE_FILE, CACHED_ONLY
+    if args.cached_only:
+        args.reuse = CACHED_ONLY = True
     tools = [t for t in args.tools.split(",") if t]
     if "aigis" in tools and not os.access(AIGIS, os.X_OK):
         print(f"aigis: {AIGIS} not found or not executable -- skipping aigis (build it with cargo build --release)")
@@ -275,7 +285,10 @@ def main():
                 CACHE[d["key"]] = d["res"]
             except Exception:  # noqa: BLE001
                 pass
-    CACHE_FILE = open(cpath, "a" if args.reuse else "w")
+    CACHE_FILE = None if CACHED_ONLY else open(cpath, "a" if args.reuse else "w")
+    if CACHED_ONLY:
+        raw = os.path.join(args.out, "raw-report")
+        os.makedirs(raw, exist_ok=True)
     md = []
     versions = tool_versions(tools)
     m = machine()
@@ -404,7 +417,8 @@ def main():
             size = os.path.getsize(path)
             for t in tools:
                 label, wall, rss, info = run_file(t, path)
-                record(f"{name} ({size / 1e6:.0f} MB)", t, wall, rss, label)
+                if label != "not-run":
+                    record(f"{name} ({size / 1e6:.0f} MB)", t, wall, rss, label)
     tim_raw.close()
     by_input = {}
     for inp, t, wall, rss, note in timing:
@@ -441,11 +455,16 @@ def main():
                   "critical-only count is in brackets); *n/s*: the tool did not scan the file.\n")
         stats = {t: {"flag": 0, "crit": 0, "err": 0, "ns": 0, "clean": 0, "wall": 0.0, "rss": 0} for t in tools}
         cf = open(os.path.join(raw, "corpus.jsonl"), "w")
+        measured = 0
         for i, f in enumerate(files):
             path = os.path.join(args.corpus, f)
+            runs = {t: run_file(t, path) for t in tools}
+            if any(r[0] == "not-run" for r in runs.values()):
+                continue
+            measured += 1
             labs = {}
             for t in tools:
-                label, wall, rss, info = run_file(t, path)
+                label, wall, rss, info = runs[t]
                 labs[t] = label
                 s = stats[t]
                 s["wall"] += wall or 0
@@ -464,6 +483,8 @@ def main():
             cf.flush()
             print(f"corpus [{i + 1}/{len(files)}] {f}: " + " ".join(f"{t}={labs[t]}" for t in tools), flush=True)
         cf.close()
+        if measured < len(files):
+            md.append(f"**Partial: {measured} of {len(files)} files measured so far.**\n")
         md.append("| tool | flagged [critical] | clean | error | not scanned | sum of per-file wall s | max RSS MB |")
         md.append("|---|---|---|---|---|---|---|")
         for t in tools:
@@ -474,6 +495,8 @@ def main():
         for t in tools:
             if t in DIR_CMDS:
                 note, wall, rss, _ = run_dir(t, args.corpus)
+                if note == "not-run":
+                    continue
                 md.append(f"- {t}, one run over the corpus directory: {fmt_t(wall)} s, {fmt_m(rss)} MB ({note})")
         md.append("")
 

@@ -1168,7 +1168,8 @@ def write_containers(out):
     out.add(M + "joblib_malicious_object_array.joblib",
             joblib_estimator(object_array=os_system_pickle(5)), "malicious", "container:joblib_object_array",
             "object-dtype array: joblib inlines a nested protocol-5 pickle; that nested pickle is malicious")
-    zf = b"ZF0x%x\n" % len(jmal) + zlib.compress(jmal, 3)
+    # joblib < 0.10 write_zfile: b"ZF", hex(len) left-justified to len(hex(2**64)) = 19, zlib data.
+    zf = b"ZF" + (b"0x%x" % len(jmal)).ljust(19) + zlib.compress(jmal, 3)
     out.add(M + "joblib_malicious_legacy_zf.pkl", zf, "malicious", "container:joblib_zf",
             "joblib < 0.10 'ZF' zlib file format wrapping the malicious stream")
 
@@ -1307,8 +1308,8 @@ def write_benign(out):
         out.add(B + f"joblib_sklearn_like_{kind}.joblib", joblib_compress(jb, kind), "clean",
                 f"benign:joblib_{kind}", f"same, {kind}-compressed")
 
-    out.add(B + "model.pkl", b"# This is not a pickle.\nweights: see README\n", "skip", "benign:not_a_model",
-            "text file named model.pkl: not a model file")
+    out.add(B + "model.pkl", b"# This is not a pickle.\nweights: see README\n", "inconclusive", "benign:not_a_model",
+            "text file named model.pkl: named like a pickle, content unrecognised, so not called clean")
     un = Pk(2)
     un.global_("mypackage.models", "Net").empty_tuple().newobj()
     un.val({"hidden": 128, "training": False}).build().stop()

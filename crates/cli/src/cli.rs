@@ -1,0 +1,117 @@
+//! Command-line surface (clap derive). Flags only; no secrets ever come from here.
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use std::path::PathBuf;
+
+#[derive(Parser, Debug)]
+#[command(name = "aigis", version, about = "The AI/ML security baseline in one binary", long_about = None)]
+pub struct Cli {
+    /// Use this configuration file instead of discovering aigis.toml / pyproject.toml.
+    #[arg(long, global = true, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum Command {
+    /// Scan files and directories (models so far) and report findings.
+    Scan(ScanArgs),
+    /// List every rule.
+    Rules(FormatArgs),
+    /// Explain one rule: what, why, example, fix, checklist items.
+    Rule {
+        /// Rule id (AIG101) or name (pickle-dangerous-call).
+        id: String,
+        #[command(flatten)]
+        format: FormatArgs,
+    },
+    /// Show or check the resolved configuration.
+    Config {
+        #[command(subcommand)]
+        action: ConfigAction,
+    },
+    /// Work with model files.
+    Model {
+        #[command(subcommand)]
+        action: ModelAction,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+pub enum ConfigAction {
+    /// Print the settings after defaults, files, environment and flags.
+    Show,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum ModelAction {
+    /// Show what a model file contains without loading it.
+    Inspect {
+        file: PathBuf,
+        #[command(flatten)]
+        format: FormatArgs,
+    },
+}
+
+#[derive(Args, Debug)]
+pub struct FormatArgs {
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = SimpleFormat::Text)]
+    pub format: SimpleFormat,
+}
+
+#[derive(Copy, Clone, Debug, PartialEq, Eq, ValueEnum)]
+pub enum SimpleFormat {
+    Text,
+    Json,
+}
+
+#[derive(Copy, Clone, Debug, PartialEq, Eq, ValueEnum, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ReportFormat {
+    Text,
+    Json,
+    Sarif,
+}
+
+#[derive(Args, Debug, Default)]
+pub struct ScanArgs {
+    /// Files or directories to scan (default: the current directory).
+    pub paths: Vec<PathBuf>,
+    /// Output format [default: text].
+    #[arg(long, value_enum)]
+    pub format: Option<ReportFormat>,
+    /// Write the report to FILE (atomically) instead of standard output.
+    #[arg(long, short = 'o', value_name = "FILE")]
+    pub output: Option<PathBuf>,
+    /// Exit 1 when a finding is at or above this severity [default: high].
+    #[arg(long, value_name = "SEVERITY")]
+    pub fail_on: Option<String>,
+    /// Scan only these domains (comma-separated): models.
+    #[arg(long, value_delimiter = ',', value_name = "DOMAINS")]
+    pub only: Vec<String>,
+    /// Report only findings whose fingerprints are not in this earlier JSON report.
+    #[arg(long, value_name = "FILE")]
+    pub baseline: Option<PathBuf>,
+    /// Do not fail (exit 2) because a file was inconclusive.
+    #[arg(long)]
+    pub allow_inconclusive: bool,
+    /// Do not fail because a file uses unapproved (not allowlisted) imports.
+    #[arg(long)]
+    pub allow_unapproved: bool,
+    /// Also list files that came out clean (text format).
+    #[arg(long)]
+    pub show_clean: bool,
+    /// Colour: auto, always, never.
+    #[arg(long, value_enum, default_value_t = ColorChoice::Auto)]
+    pub color: ColorChoice,
+}
+
+#[derive(Copy, Clone, Debug, Default, PartialEq, Eq, ValueEnum)]
+pub enum ColorChoice {
+    #[default]
+    Auto,
+    Always,
+    Never,
+}

@@ -1,0 +1,85 @@
+//! `aigis model inspect FILE`: what a model file contains, without loading it.
+
+use crate::cli::SimpleFormat;
+use crate::output::emit;
+use aigis_scan::models::ModelScanner;
+use aigis_scan::models::inspect::Inspection;
+use aigis_scan::policy::Policy;
+use anyhow::{Context, Result, bail};
+use std::fmt::Write as _;
+use std::path::Path;
+
+pub fn run(file: &Path, format: SimpleFormat) -> Result<u8> {
+    if !file.is_file() {
+        bail!("{}: not a file", file.display());
+    }
+    let data = aigis_scan::read_file(file)
+        .with_context(|| format!("failed to read {}", file.display()))?;
+    let policy = Policy::new(&[])?;
+    let ins = ModelScanner::new(&policy).inspect(&data, &file.display().to_string());
+    let text = match format {
+        SimpleFormat::Json => serde_json::to_string_pretty(&ins)?,
+        SimpleFormat::Text => render(&ins),
+    };
+    emit(&text, None)?;
+    Ok(match ins.verdict {
+        None => crate::EXIT_ERROR,
+        Some(_) => crate::EXIT_OK,
+    })
+}
+
+fn render(ins: &Inspection) -> String {
+    let mut s = String::new();
+    let verdict = ins
+        .verdict
+        .map_or("not a model file".to_string(), |v| v.to_string());
+    let _ = writeln!(
+        s,
+        "{}\n  format:  {}\n  verdict: {}",
+        ins.path, ins.format, verdict
+    );
+    if !ins.members.is_empty() {
+        let _ = writeln!(s, "\nmembers ({}):", ins.members.len());
+        for m in &ins.members {
+            let _ = writeln!(s, "  {:>12}  {:<10} {}", m.size, m.kind, m.location);
+        }
+    }
+    for p in &ins.pickles {
+        let _ = writeln!(
+            s,
+            "\npickle {}\n  protocol {}, {} stream(s), {} opcodes, {} calls, {} tensor-like entries, {} persistent ids, {}",
+            p.location,
+            p.protocol,
+            p.streams,
+            p.opcodes,
+            p.calls,
+            p.tensor_like,
+            p.persistent_ids,
+            p.end
+        );
+        for i in &p.imports {
+            let _ = writeln!(
+                s,
+                "  {:<50} {:<28} {:>6} calls  {}",
+                i.name,
+                i.uses.join(","),
+                i.calls,
+                i.policy
+            );
+        }
+    }
+    if !ins.findings.is_empty() {
+        let _ = writeln!(s, "\nfindings:");
+        for f in &ins.findings {
+            let _ = writeln!(
+                s,
+                "  {:<8} {} {}: {}",
+                f.severity, f.rule_id, f.rule_name, f.message
+            );
+            if let Some(e) = &f.evidence {
+                let _ = writeln!(s, "           {e}");
+            }
+        }
+    }
+    s
+}

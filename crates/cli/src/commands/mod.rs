@@ -1,0 +1,23 @@
+//! One module per subcommand; each returns the exit code.
+
+mod config_show;
+mod inspect;
+mod rules;
+mod scan;
+
+use crate::cli::{Cli, Command, ConfigAction, ModelAction};
+use anyhow::Result;
+
+pub fn run(cli: Cli) -> Result<u8> {
+    match cli.command {
+        Command::Scan(args) => scan::run(cli.config.as_deref(), args),
+        Command::Rules(f) => rules::list(f.format),
+        Command::Rule { id, format } => rules::show(&id, format.format),
+        Command::Config {
+            action: ConfigAction::Show,
+        } => config_show::run(cli.config.as_deref()),
+        Command::Model {
+            action: ModelAction::Inspect { file, format },
+        } => inspect::run(&file, format.format),
+    }
+}

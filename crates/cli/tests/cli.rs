@@ -1,0 +1,249 @@
+//! CLI tests: run the built binary as a user would.
+
+use std::path::Path;
+use std::process::{Command, Output};
+
+fn aigis(args: &[&str], cwd: &Path) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_aigis"))
+        .args(args)
+        .current_dir(cwd)
+        .env("NO_COLOR", "1")
+        .env("XDG_CONFIG_HOME", cwd.join(".no-user-config"))
+        .output()
+        .expect("runs")
+}
+
+fn stdout(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
+fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+/// `module.name(arg)` as a protocol-2 pickle.
+fn call(m: &str, n: &str, arg: &str) -> Vec<u8> {
+    let mut p = vec![0x80, 2, b'c'];
+    p.extend_from_slice(format!("{m}\n{n}\n").as_bytes());
+    p.push(0x8c);
+    p.push(u8::try_from(arg.len()).expect("short"));
+    p.extend_from_slice(arg.as_bytes());
+    p.extend_from_slice(&[0x85, b'R', b'.']);
+    p
+}
+
+fn benign() -> Vec<u8> {
+    // {'a': [1, 2]} at protocol 2.
+    vec![
+        0x80, 2, b'}', 0x8c, 1, b'a', b']', b'(', b'K', 1, b'K', 2, b'e', b's', b'.',
+    ]
+}
+
+fn project() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().expect("tempdir");
+    std::fs::create_dir(dir.path().join("models")).expect("mkdir");
+    std::fs::write(
+        dir.path().join("models/evil.pkl"),
+        call("os", "system", "echo pwned"),
+    )
+    .expect("write");
+    std::fs::write(dir.path().join("models/ok.pkl"), benign()).expect("write");
+    std::fs::write(dir.path().join("README.txt"), "not a model").expect("write");
+    dir
+}
+
+#[test]
+fn malicious_file_fails_the_scan_with_exit_1() {
+    let dir = project();
+    let o = aigis(&["scan", "models"], dir.path());
+    assert_eq!(o.status.code(), Some(1), "{}{}", stdout(&o), stderr(&o));
+    let out = stdout(&o);
+    assert!(
+        out.contains("evil.pkl") && out.contains("malicious"),
+        "{out}"
+    );
+    assert!(out.contains("os.system('echo pwned')"), "{out}");
+}
+
+#[test]
+fn json_report_has_verdicts_and_fingerprints() {
+    let dir = project();
+    let o = aigis(&["scan", "--format", "json", "."], dir.path());
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).expect("json");
+    let files = v["files"].as_array().expect("files");
+    assert_eq!(
+        files.len(),
+        2,
+        "only the two pickles are model files: {v:#}"
+    );
+    let verdict = |name: &str| {
+        files
+            .iter()
+            .find(|f| f["path"].as_str().is_some_and(|p| p.ends_with(name)))
+            .map(|f| f["verdict"].as_str().unwrap_or("").to_string())
+    };
+    assert_eq!(verdict("evil.pkl").as_deref(), Some("malicious"));
+    assert_eq!(verdict("ok.pkl").as_deref(), Some("clean"));
+    assert!(v["files"][0]["findings"][0]["fingerprint"].is_string());
+}
+
+#[test]
+fn sarif_output_is_sarif_2_1_0() {
+    let dir = project();
+    let o = aigis(&["scan", "--format", "sarif", "models"], dir.path());
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).expect("json");
+    assert_eq!(v["version"], "2.1.0");
+    assert!(
+        v["runs"][0]["results"]
+            .as_array()
+            .is_some_and(|r| !r.is_empty())
+    );
+}
+
+#[test]
+fn baseline_hides_known_findings() {
+    let dir = project();
+    let o = aigis(
+        &["scan", "--format", "json", "-o", "base.json", "models"],
+        dir.path(),
+    );
+    assert_eq!(o.status.code(), Some(1));
+    assert!(o.stdout.is_empty(), "report went to the file");
+    let o = aigis(&["scan", "--baseline", "base.json", "models"], dir.path());
+    assert_eq!(o.status.code(), Some(0), "{}{}", stdout(&o), stderr(&o));
+    std::fs::write(
+        dir.path().join("models/new.pkl"),
+        call("subprocess", "check_output", "id"),
+    )
+    .expect("write");
+    let o = aigis(&["scan", "--baseline", "base.json", "models"], dir.path());
+    assert_eq!(o.status.code(), Some(1));
+    assert!(stdout(&o).contains("new.pkl"));
+}
+
+#[test]
+fn missing_path_is_a_one_line_usage_error() {
+    let dir = project();
+    let o = aigis(&["scan", "nope"], dir.path());
+    assert_eq!(o.status.code(), Some(2));
+    let err = stderr(&o);
+    assert_eq!(err.lines().count(), 1, "{err}");
+    assert!(
+        err.contains("nope") && err.contains("no such file"),
+        "{err}"
+    );
+}
+
+#[test]
+fn inconclusive_fails_with_2_unless_allowed() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut data = benign();
+    data.truncate(8);
+    std::fs::write(dir.path().join("cut.pkl"), data).expect("write");
+    let o = aigis(&["scan", "."], dir.path());
+    assert_eq!(o.status.code(), Some(2), "{}", stdout(&o));
+    assert!(stdout(&o).contains("inconclusive"));
+    let o = aigis(&["scan", "--allow-inconclusive", "."], dir.path());
+    assert_eq!(o.status.code(), Some(0));
+}
+
+#[test]
+fn unapproved_fails_by_default_and_trust_is_one_line_of_config() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    std::fs::write(dir.path().join("m.pkl"), call("mypkg.models", "build", "x")).expect("write");
+    let o = aigis(&["scan", "."], dir.path());
+    assert_eq!(o.status.code(), Some(1));
+    std::fs::write(
+        dir.path().join("aigis.toml"),
+        "trusted-globals = [\"mypkg.models.build\"]\n",
+    )
+    .expect("write");
+    let o = aigis(&["scan", "."], dir.path());
+    assert_eq!(o.status.code(), Some(0), "{}", stdout(&o));
+}
+
+#[test]
+fn bad_configuration_is_an_error_naming_the_file() {
+    let dir = project();
+    std::fs::write(dir.path().join("aigis.toml"), "fail-on-everything = true\n").expect("write");
+    let o = aigis(&["scan", "models"], dir.path());
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("aigis.toml"), "{}", stderr(&o));
+    std::fs::write(
+        dir.path().join("aigis.toml"),
+        "[[suppress]]\nrule = \"AIG101\"\nreason = \"\"\n",
+    )
+    .expect("write");
+    let o = aigis(&["scan", "models"], dir.path());
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("reason"), "{}", stderr(&o));
+}
+
+#[test]
+fn suppression_with_reason_hides_findings_and_is_counted() {
+    let dir = project();
+    std::fs::write(
+        dir.path().join("aigis.toml"),
+        "[[suppress]]\nrule = \"*\"\npath = \"models/evil.pkl\"\nreason = \"known test sample\"\n",
+    )
+    .expect("write");
+    let o = aigis(&["scan", "--format", "json", "models"], dir.path());
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).expect("json");
+    assert!(v["summary"]["suppressed"].as_u64().is_some_and(|n| n > 0));
+}
+
+#[test]
+fn config_show_prints_the_resolved_layers() {
+    let dir = project();
+    std::fs::write(
+        dir.path().join("pyproject.toml"),
+        "[tool.aigis]\nfail-on = \"critical\"\n",
+    )
+    .expect("write");
+    let o = Command::new(env!("CARGO_BIN_EXE_aigis"))
+        .args(["config", "show"])
+        .current_dir(dir.path())
+        .env("XDG_CONFIG_HOME", dir.path().join(".none"))
+        .env("AIGIS_ALLOW_UNAPPROVED", "true")
+        .output()
+        .expect("runs");
+    let out = stdout(&o);
+    assert!(out.contains("fail-on = \"critical\""), "{out}");
+    assert!(out.contains("allow-unapproved = true"), "{out}");
+    assert!(out.contains("pyproject.toml"), "{out}");
+}
+
+#[test]
+fn rules_and_rule_explain_themselves() {
+    let dir = project();
+    let o = aigis(&["rules"], dir.path());
+    assert!(stdout(&o).contains("AIG101") && stdout(&o).contains("pickle-dangerous-call"));
+    let o = aigis(&["rule", "pickle-dangerous-call"], dir.path());
+    let out = stdout(&o);
+    for section in ["What it does", "Why is this bad?", "Example", "How to fix"] {
+        assert!(out.contains(section), "missing {section}: {out}");
+    }
+    let o = aigis(&["rule", "AIG999"], dir.path());
+    assert_eq!(o.status.code(), Some(2));
+}
+
+#[test]
+fn inspect_lists_imports_and_their_uses() {
+    let dir = project();
+    let o = aigis(
+        &["model", "inspect", "--format", "json", "models/evil.pkl"],
+        dir.path(),
+    );
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).expect("json");
+    let imp = &v["pickles"][0]["imports"][0];
+    assert_eq!(imp["name"], "os.system");
+    assert_eq!(imp["uses"][0], "called");
+    assert!(
+        imp["policy"]
+            .as_str()
+            .is_some_and(|p| p.starts_with("denied"))
+    );
+    let o = aigis(&["model", "inspect", "models/ok.pkl"], dir.path());
+    assert!(stdout(&o).contains("clean"), "{}", stdout(&o));
+}

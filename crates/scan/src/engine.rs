@@ -1,0 +1,234 @@
+//! `aigis scan`'s engine: walk the paths (gitignore-aware), scan every file in
+//! parallel with the scanners of the selected domains, apply severities,
+//! suppressions and the baseline, and return per-file reports.
+//!
+//! No printing and no exit codes here: the binary decides those.
+
+use crate::input;
+use crate::models::{ModelScanner, ScanLimits};
+use crate::policy::Policy;
+use aigis_findings::{Domain, FileReport, Finding, Location, Severity};
+use globset::{Glob, GlobMatcher};
+use rayon::prelude::*;
+use std::collections::{BTreeMap, HashSet};
+use std::path::{Path, PathBuf};
+
+/// A suppression: findings of `rule` (id or name) in files matching `path` are
+/// left out of the report. The reason is required and kept for the audit trail.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Suppression {
+    pub rule: String,
+    pub path: Option<String>,
+    pub reason: String,
+}
+
+/// Everything that shapes one scan.
+#[derive(Clone, Debug, Default)]
+pub struct ScanOptions {
+    /// Domains to scan; empty means all.
+    pub domains: Vec<Domain>,
+    /// Extra trusted pickle globals, `module.qualname`.
+    pub trusted_globals: Vec<String>,
+    /// Gitignore-style patterns of paths to skip.
+    pub exclude: Vec<String>,
+    /// Severity per rule id or name.
+    pub severity: BTreeMap<String, Severity>,
+    pub suppress: Vec<Suppression>,
+    /// Fingerprints of an earlier report: findings with these are left out.
+    pub baseline: HashSet<String>,
+    pub limits: ScanLimits,
+}
+
+/// A path that could not be scanned at all.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ScanError {
+    pub path: String,
+    pub message: String,
+}
+
+/// The outcome of a scan, before the binary wraps it into a `Report`.
+#[derive(Clone, Debug, Default)]
+pub struct ScanResult {
+    pub files: Vec<FileReport>,
+    pub errors: Vec<ScanError>,
+    pub suppressed: usize,
+}
+
+/// A configuration problem found before scanning (bad glob, bad policy data).
+#[derive(Debug, thiserror::Error)]
+pub enum SetupError {
+    #[error("invalid glob '{pattern}': {reason}")]
+    Glob { pattern: String, reason: String },
+    #[error("built-in policy data is invalid: {0}")]
+    Policy(#[from] crate::policy::ParseError),
+    #[error("unknown rule '{0}' in configuration")]
+    UnknownRule(String),
+}
+
+/// File extensions of pickle-family formats: content that is not recognised
+/// under these names is reported as inconclusive rather than skipped.
+const PICKLE_EXTENSIONS: &[&str] = &[
+    "pkl", "pickle", "pt", "pth", "ckpt", "joblib", "npy", "npz", "sav", "dill", "pkl.gz",
+];
+
+/// Scan `paths` (files or directories).
+pub fn scan_paths(paths: &[PathBuf], opts: &ScanOptions) -> Result<ScanResult, SetupError> {
+    let policy = Policy::new(&opts.trusted_globals)?;
+    let mut scanner = ModelScanner::new(&policy);
+    scanner.limits = opts.limits.clone();
+    let suppress = compile_suppressions(&opts.suppress)?;
+    for rule in opts.severity.keys() {
+        crate::rules::find(rule).ok_or_else(|| SetupError::UnknownRule(rule.clone()))?;
+    }
+    let (files, mut errors) = walk(paths, &opts.exclude)?;
+    let models = opts.domains.is_empty() || opts.domains.contains(&Domain::Models);
+    let results: Vec<Result<Option<FileReport>, ScanError>> = files
+        .par_iter()
+        .map(|p| {
+            if models {
+                scan_file(&scanner, p)
+            } else {
+                Ok(None)
+            }
+        })
+        .collect();
+    let mut out = ScanResult::default();
+    for r in results {
+        match r {
+            Ok(Some(report)) => out.files.push(report),
+            Ok(None) => {}
+            Err(e) => errors.push(e),
+        }
+    }
+    for file in &mut out.files {
+        let before = file.findings.len();
+        file.findings.retain(|f| {
+            !opts.baseline.contains(&f.fingerprint)
+                && !suppress
+                    .iter()
+                    .any(|(rule, glob)| matches(f, rule, glob.as_ref()))
+        });
+        out.suppressed += before - file.findings.len();
+        for f in &mut file.findings {
+            if let Some(sev) = override_for(&opts.severity, f) {
+                f.severity = sev;
+            }
+        }
+        file.recompute_verdict();
+    }
+    out.errors = errors;
+    Ok(out)
+}
+
+fn override_for(map: &BTreeMap<String, Severity>, f: &Finding) -> Option<Severity> {
+    map.iter()
+        .find(|(k, _)| k.eq_ignore_ascii_case(&f.rule_id) || k.eq_ignore_ascii_case(&f.rule_name))
+        .map(|(_, s)| *s)
+}
+
+fn matches(f: &Finding, rule: &str, glob: Option<&GlobMatcher>) -> bool {
+    let rule_ok = rule == "*"
+        || rule.eq_ignore_ascii_case(&f.rule_id)
+        || rule.eq_ignore_ascii_case(&f.rule_name);
+    rule_ok && glob.is_none_or(|g| g.is_match(&f.location.path))
+}
+
+fn compile_suppressions(
+    s: &[Suppression],
+) -> Result<Vec<(String, Option<GlobMatcher>)>, SetupError> {
+    s.iter()
+        .map(|s| {
+            let glob = s
+                .path
+                .as_deref()
+                .map(|p| {
+                    Glob::new(p)
+                        .map(|g| g.compile_matcher())
+                        .map_err(|e| SetupError::Glob {
+                            pattern: p.to_string(),
+                            reason: e.to_string(),
+                        })
+                })
+                .transpose()?;
+            Ok((s.rule.clone(), glob))
+        })
+        .collect()
+}
+
+/// Every regular file under `paths`, honouring .gitignore/.ignore and `exclude`.
+fn walk(
+    paths: &[PathBuf],
+    exclude: &[String],
+) -> Result<(Vec<PathBuf>, Vec<ScanError>), SetupError> {
+    let mut files = Vec::new();
+    let mut errors = Vec::new();
+    for root in paths {
+        let mut overrides = ignore::overrides::OverrideBuilder::new(root);
+        for pat in exclude {
+            overrides
+                .add(&format!("!{pat}"))
+                .map_err(|e| SetupError::Glob {
+                    pattern: pat.clone(),
+                    reason: e.to_string(),
+                })?;
+        }
+        let overrides = overrides.build().map_err(|e| SetupError::Glob {
+            pattern: exclude.join(","),
+            reason: e.to_string(),
+        })?;
+        let walker = ignore::WalkBuilder::new(root)
+            .hidden(false)
+            .require_git(false)
+            .overrides(overrides)
+            .filter_entry(|e| e.file_name() != ".git")
+            .build();
+        for entry in walker {
+            match entry {
+                Ok(e) if e.file_type().is_some_and(|t| t.is_file()) => files.push(e.into_path()),
+                Ok(_) => {}
+                Err(e) => errors.push(ScanError {
+                    path: root.display().to_string(),
+                    message: e.to_string(),
+                }),
+            }
+        }
+    }
+    files.sort();
+    files.dedup();
+    Ok((files, errors))
+}
+
+fn scan_file(scanner: &ModelScanner<'_>, path: &Path) -> Result<Option<FileReport>, ScanError> {
+    let shown = path.display().to_string();
+    let data = input::open(path).map_err(|e| ScanError {
+        path: shown.clone(),
+        message: e.to_string(),
+    })?;
+    let outcome = if data.is_empty() {
+        None
+    } else {
+        scanner.scan(&data, &shown)
+    };
+    match outcome {
+        Some(o) => Ok(Some(FileReport::new(shown, o.format, o.findings))),
+        None if has_pickle_extension(path) => {
+            let f = crate::models::inconclusive(
+                &Location::file(&shown),
+                "named like a pickle-family model, but the content is no format aigis recognises",
+            );
+            Ok(Some(FileReport::new(shown, "unknown", vec![f])))
+        }
+        None => Ok(None),
+    }
+}
+
+fn has_pickle_extension(path: &Path) -> bool {
+    let name = path
+        .file_name()
+        .and_then(|n| n.to_str())
+        .unwrap_or("")
+        .to_ascii_lowercase();
+    PICKLE_EXTENSIONS
+        .iter()
+        .any(|ext| name.ends_with(&format!(".{ext}")))
+}

@@ -1,0 +1,125 @@
+//! `aigis model inspect`: what a model file contains — format, container
+//! members, every import with how it is used and how the policy judges it,
+//! tensor-like entries — gathered by the same code paths as `scan`.
+
+use crate::policy::{Judgement, Policy};
+use aigis_findings::{Finding, Location, Verdict};
+use aigis_pickle::{Analysis, Callee, Stop};
+use serde::Serialize;
+
+/// One member of a container (zip entry, tar member, decompressed stream).
+#[derive(Clone, Debug, Serialize)]
+pub struct MemberInfo {
+    pub location: String,
+    pub size: u64,
+    /// What the member's content was recognised as (`pickle`, `data`, ...).
+    pub kind: String,
+}
+
+/// One imported global, merged over the pickle.
+#[derive(Clone, Debug, Serialize)]
+pub struct ImportInfo {
+    pub name: String,
+    /// How it is used: called, constructed, patched, referenced.
+    pub uses: Vec<&'static str>,
+    pub calls: usize,
+    pub first_offset: u64,
+    /// `allowed (pytorch)`, `trusted`, `denied (exec)`, `unknown`.
+    pub policy: String,
+}
+
+/// One pickle (a file, a member, or a nested payload).
+#[derive(Clone, Debug, Serialize)]
+pub struct PickleInfo {
+    pub location: String,
+    pub protocol: u8,
+    pub streams: usize,
+    pub opcodes: u64,
+    pub imports: Vec<ImportInfo>,
+    pub calls: usize,
+    /// Persistent ids (PyTorch storages).
+    pub persistent_ids: u64,
+    /// Calls that rebuild tensors or arrays (`_rebuild_tensor_v2`, `_reconstruct`, ...).
+    pub tensor_like: usize,
+    /// `complete`, or why analysis stopped.
+    pub end: String,
+}
+
+/// Everything `aigis model inspect` shows.
+#[derive(Clone, Debug, Default, Serialize)]
+pub struct Inspection {
+    pub path: String,
+    pub format: String,
+    pub verdict: Option<Verdict>,
+    pub members: Vec<MemberInfo>,
+    pub pickles: Vec<PickleInfo>,
+    pub findings: Vec<Finding>,
+}
+
+pub(crate) fn pickle_info(
+    a: &Analysis,
+    policy: &Policy,
+    loc: &Location,
+    torchscript: bool,
+) -> PickleInfo {
+    let mut calls_per = vec![0usize; a.imports.len()];
+    let mut tensor_like = 0;
+    for c in &a.calls {
+        if let Callee::Import(i) = c.callee {
+            if let Some(n) = calls_per.get_mut(i) {
+                *n += 1;
+            }
+            if a.imports.get(i).is_some_and(|imp| {
+                let last = imp.name.rsplit('.').next().unwrap_or("");
+                last.starts_with("_rebuild") || last == "_reconstruct"
+            }) {
+                tensor_like += 1;
+            }
+        }
+    }
+    let imports = a
+        .imports
+        .iter()
+        .enumerate()
+        .map(|(i, imp)| {
+            let mut uses = Vec::new();
+            for (flag, word) in [
+                (imp.uses.called, "called"),
+                (imp.uses.constructed, "constructed"),
+                (imp.uses.build_target, "patched"),
+                (imp.uses.referenced, "referenced"),
+            ] {
+                if flag {
+                    uses.push(word);
+                }
+            }
+            let policy = match policy.judge(&imp.module, &imp.name, torchscript) {
+                Judgement::Allowed { profile } => format!("allowed ({profile})"),
+                Judgement::Trusted => "trusted".into(),
+                Judgement::Denied { category, .. } => format!("denied ({})", category.describe()),
+                Judgement::Unknown => "unknown".into(),
+            };
+            ImportInfo {
+                name: format!("{}.{}", imp.module, imp.name),
+                uses,
+                calls: calls_per.get(i).copied().unwrap_or(0),
+                first_offset: imp.offset,
+                policy,
+            }
+        })
+        .collect();
+    PickleInfo {
+        location: loc.display(),
+        protocol: a.streams.iter().map(|s| s.protocol).max().unwrap_or(0),
+        streams: a.streams.len(),
+        opcodes: a.opcodes,
+        imports,
+        calls: a.calls.len(),
+        persistent_ids: a.persistent_id_count,
+        tensor_like,
+        end: match &a.stop {
+            Stop::Complete => "complete".into(),
+            other => super::judge::stop_reason(other).unwrap_or_default(),
+        },
+    }
+}

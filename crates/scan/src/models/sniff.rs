@@ -1,0 +1,131 @@
+//! Content sniffing: what a byte string is, by its bytes, never by its name.
+//!
+//! Magic numbers decide for containers and numpy; pickles are recognised by
+//! their opcode grammar: a PROTO opcode with a valid version, or a protocol 0/1
+//! stream that the pickle machine reads without error for its first opcodes
+//! and whose imported names are identifiers. Legacy PyTorch files are pickles
+//! that begin with PyTorch's magic number.
+
+use aigis_pickle::{Limits, Options, Stop, analyze};
+
+/// What a byte string looks like.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Kind {
+    Zip,
+    Npy,
+    Tar,
+    Compressed(aigis_formats::compress::Compression),
+    LegacyTorch,
+    Pickle,
+}
+
+/// How many bytes sniffing looks at.
+pub const SNIFF_LEN: usize = 4096;
+
+/// PyTorch's legacy magic number 0x1950a86a20f9469cfc6c as the LONG1 payload.
+const TORCH_MAGIC: [u8; 10] = [0x6c, 0xfc, 0x9c, 0x46, 0xf9, 0x20, 0x6a, 0xa8, 0x50, 0x19];
+
+/// Recognise `data` by its first bytes (and, for zips, its end record).
+pub fn detect(data: &[u8]) -> Option<Kind> {
+    let head = data.get(..SNIFF_LEN.min(data.len())).unwrap_or(data);
+    if head.starts_with(b"PK\x03\x04") || head.starts_with(b"PK\x05\x06") {
+        return Some(Kind::Zip);
+    }
+    if head.starts_with(b"\x93NUMPY") {
+        return Some(Kind::Npy);
+    }
+    if is_legacy_torch(head) {
+        return Some(Kind::LegacyTorch);
+    }
+    if looks_like_pickle(head) {
+        return Some(Kind::Pickle);
+    }
+    if aigis_formats::tar::is_tar(head) {
+        return Some(Kind::Tar);
+    }
+    if let Some(c) = aigis_formats::compress::sniff(head) {
+        return Some(Kind::Compressed(c));
+    }
+    None
+}
+
+fn is_legacy_torch(head: &[u8]) -> bool {
+    matches!(head, [0x80, 2..=5, 0x8a, 0x0a, rest @ ..] if rest.starts_with(&TORCH_MAGIC) && rest.get(10) == Some(&b'.'))
+}
+
+/// Does this look like the start of a pickle?
+pub fn looks_like_pickle(head: &[u8]) -> bool {
+    match head {
+        [0x80, 0..=5, ..] => true,
+        [first, ..] if PROTO0_STARTS.contains(first) => proto0_grammar(head),
+        _ => false,
+    }
+}
+
+/// Opcodes a protocol 0/1 pickle can begin with.
+/// Opcodes a pickle can begin with when it has no PROTO (any opcode that
+/// needs nothing on the stack or in the memo).
+const PROTO0_STARTS: &[u8] = b"(]})NIJKLMFGSTUVXBCPcid\x88\x89\x8a\x8b\x8c\x8d\x8e\x8f\x95\x96";
+
+fn proto0_grammar(head: &[u8]) -> bool {
+    let limits = Limits {
+        max_opcodes: 256,
+        ..Limits::default()
+    };
+    let opts = Options {
+        limits,
+        multi_stream: false,
+        capture_args_of: &|_, _| false,
+        joblib_arrays: false,
+    };
+    let a = analyze(head, &opts);
+    let names_ok = a
+        .imports
+        .iter()
+        .all(|i| is_dotted_identifier(&i.module) && is_dotted_identifier(&i.name));
+    match a.stop {
+        Stop::Complete | Stop::Truncated { .. } | Stop::LimitExceeded { .. } => {
+            names_ok && a.opcodes >= 3
+        }
+        // A stream that imports a well-formed name before it breaks is a
+        // (broken) pickle: the unpickler imported the name before failing.
+        Stop::Malformed { .. } => names_ok && !a.imports.is_empty() && a.opcodes >= 2,
+    }
+}
+
+fn is_dotted_identifier(s: &str) -> bool {
+    !s.is_empty()
+        && s.split('.').all(|p| {
+            let mut chars = p.chars();
+            chars.next().is_some_and(|c| c.is_alphabetic() || c == '_')
+                && chars.all(|c| c.is_alphanumeric() || c == '_')
+        })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn protocol0_pickle_is_recognised_but_prose_is_not() {
+        assert!(looks_like_pickle(b"cos\nsystem\n(S'id'\ntR."));
+        assert!(looks_like_pickle(b"(dp0\nS'a'\np1\nI1\ns."));
+        assert!(!looks_like_pickle(b"Nice day today\nand more text\n"));
+        assert!(!looks_like_pickle(b"class Foo:\n    pass\n"));
+        assert!(!looks_like_pickle(b"(this is prose)"));
+    }
+
+    #[test]
+    fn proto_opcode_is_enough() {
+        assert!(looks_like_pickle(b"\x80\x04\x95"));
+        assert!(!looks_like_pickle(b"\x80\x09"));
+    }
+
+    #[test]
+    fn legacy_torch_magic() {
+        let mut f = vec![0x80, 0x02, 0x8a, 0x0a];
+        f.extend_from_slice(&TORCH_MAGIC);
+        f.push(b'.');
+        assert_eq!(detect(&f), Some(Kind::LegacyTorch));
+    }
+}

@@ -1,0 +1,113 @@
+//! The rule registry: every rule aigis has, in one hand-written list.
+//!
+//! `aigis rules`, `aigis rule ID`, SARIF rule descriptors and the docs all read
+//! this list; scanners refer to the statics directly.
+
+pub mod models;
+
+use aigis_findings::Rule;
+
+/// Every rule, ordered by id.
+pub static RULES: &[&Rule] = &[
+    &models::pickle_serialization::RULE,
+    &models::pickle_dangerous_call::RULE,
+    &models::pickle_dangerous_global::RULE,
+    &models::pickle_unapproved_call::RULE,
+    &models::pickle_unapproved_class::RULE,
+    &models::pickle_computed_global::RULE,
+    &models::pickle_extension_registry::RULE,
+    &models::pickle_build_on_global::RULE,
+    &models::pickle_frame_straddle::RULE,
+    &models::pickle_trailing_data::RULE,
+    &models::zip_tampering::RULE,
+    &models::archive_unusual_layout::RULE,
+    &models::archive_path_traversal::RULE,
+    &models::npy_object_array::RULE,
+    &models::scan_inconclusive::RULE,
+];
+
+/// The rule with this id or name (case-insensitive), if any.
+pub fn find(id_or_name: &str) -> Option<&'static Rule> {
+    RULES
+        .iter()
+        .copied()
+        .find(|r| r.id.eq_ignore_ascii_case(id_or_name) || r.name.eq_ignore_ascii_case(id_or_name))
+}
+
+/// Every rule, as owned copies (renderers take a slice of rules).
+pub fn all() -> Vec<Rule> {
+    RULES.iter().map(|r| **r).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::HashSet;
+
+    #[test]
+    fn ids_and_names_are_unique_and_well_formed() {
+        let mut ids = HashSet::new();
+        let mut names = HashSet::new();
+        for r in RULES {
+            assert!(ids.insert(r.id), "duplicate id {}", r.id);
+            assert!(names.insert(r.name), "duplicate name {}", r.name);
+            assert!(
+                r.id.starts_with("AIG") && r.id.len() == 6,
+                "bad id {}",
+                r.id
+            );
+            assert!(
+                r.name.chars().all(|c| c.is_ascii_lowercase() || c == '-'),
+                "name not kebab-case: {}",
+                r.name
+            );
+        }
+        let mut sorted: Vec<_> = RULES.iter().map(|r| r.id).collect();
+        sorted.sort_unstable();
+        assert_eq!(
+            sorted,
+            RULES.iter().map(|r| r.id).collect::<Vec<_>>(),
+            "keep ids ordered"
+        );
+    }
+
+    #[test]
+    fn every_rule_is_documented_and_mapped_to_the_checklist() {
+        for r in RULES {
+            let d = &r.docs;
+            for (section, text) in [
+                ("what", d.what),
+                ("why", d.why),
+                ("example", d.example),
+                ("fix", d.fix),
+            ] {
+                assert!(text.trim().len() > 10, "{} has no {section}", r.id);
+            }
+            assert!(!r.summary.is_empty(), "{} has no summary", r.id);
+            assert!(!r.checklist.is_empty(), "{} serves no checklist item", r.id);
+            for item in r.checklist {
+                let (seed, n) = item.split_once('#').unwrap_or(("", ""));
+                assert!(
+                    matches!(seed, "000" | "002"),
+                    "{}: bad checklist {item}",
+                    r.id
+                );
+                assert!(
+                    n.parse::<u8>().is_ok_and(|n| (1..=15).contains(&n)),
+                    "{}: bad checklist {item}",
+                    r.id
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn find_accepts_id_or_name() {
+        assert_eq!(
+            find("aig101").map(|r| r.name),
+            Some("pickle-dangerous-call")
+        );
+        assert_eq!(find("pickle-dangerous-call").map(|r| r.id), Some("AIG101"));
+        assert!(find("AIG999").is_none());
+    }
+}

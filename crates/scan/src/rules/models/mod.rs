@@ -1,0 +1,18 @@
+//! Rules of the model scanner: one file each, metadata and docs only; the
+//! detection code that fires them lives in `crate::models`.
+
+pub mod archive_path_traversal;
+pub mod archive_unusual_layout;
+pub mod npy_object_array;
+pub mod pickle_build_on_global;
+pub mod pickle_computed_global;
+pub mod pickle_dangerous_call;
+pub mod pickle_dangerous_global;
+pub mod pickle_extension_registry;
+pub mod pickle_frame_straddle;
+pub mod pickle_serialization;
+pub mod pickle_trailing_data;
+pub mod pickle_unapproved_call;
+pub mod pickle_unapproved_class;
+pub mod scan_inconclusive;
+pub mod zip_tampering;

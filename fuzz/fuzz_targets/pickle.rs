@@ -1,13 +1,33 @@
 //! The pickle machine on arbitrary bytes: slice (single and multi-stream,
-//! with and without joblib arrays and captures) and streaming reader. Nothing
-//! is asserted; the point is no panic, no hang, no unbounded allocation.
+//! with joblib arrays and captures) and a streaming reader that hands out
+//! small, uneven pieces. Nothing is asserted; the point is no panic, no
+//! hang, no unbounded allocation.
 #![no_main]
+
+use std::io::Read;
 
 use aigis_pickle::{Options, analyze, analyze_reader};
 use libfuzzer_sys::fuzz_target;
 
 fn everything(_: &str, _: &str) -> bool {
     true
+}
+
+/// Reads of 1 to 7 bytes, so that every refill path runs.
+struct Uneven<'a> {
+    data: &'a [u8],
+    step: usize,
+}
+
+impl Read for Uneven<'_> {
+    fn read(&mut self, out: &mut [u8]) -> std::io::Result<usize> {
+        let n = self.step.min(out.len()).min(self.data.len());
+        let (head, rest) = self.data.split_at(n);
+        out[..n].copy_from_slice(head);
+        self.data = rest;
+        self.step = self.step % 7 + 1;
+        Ok(n)
+    }
 }
 
 fuzz_target!(|data: &[u8]| {
@@ -21,5 +41,5 @@ fuzz_target!(|data: &[u8]| {
     let _ = analyze(data, &single);
     let _ = analyze(data, &multi);
     let _ = analyze_reader(data, &single);
-    let _ = analyze_reader(data, &multi);
+    let _ = analyze_reader(Uneven { data, step: 1 }, &multi);
 });

@@ -6,9 +6,10 @@
 //! halts with the reason; nothing after that point would have run. Calls are
 //! recorded, never made: only known pure decoders are evaluated.
 //!
-//! This file holds the state, the dispatch loop and the literal opcodes;
-//! `containers.rs` builds containers, `calls.rs` imports and calls, and
-//! `joblib.rs` follows joblib's array reads.
+//! This file holds the state, the dispatch loop, the stack and the memo;
+//! `read.rs` reads arguments and frames, `literals.rs` builds scalars and
+//! strings, `containers.rs` containers, `imports.rs` imports, `calls.rs`
+//! calls and BUILD, and `joblib.rs` follows joblib's array reads.
 
 mod calls;
 mod containers;

@@ -109,6 +109,12 @@ impl Recorder {
         }
     }
 
+    /// Whether another anomaly will be recorded (so that its detail is worth
+    /// rendering).
+    pub(crate) fn anomaly_room(&self) -> bool {
+        self.anomalies.len() < self.max_anomalies
+    }
+
     pub(crate) fn anomaly(&mut self, offset: u64, kind: AnomalyKind, detail: impl Into<String>) {
         if self.anomalies.len() < self.max_anomalies {
             self.anomalies.push(Anomaly {

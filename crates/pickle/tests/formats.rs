@@ -331,3 +331,80 @@ fn joblib_array_cut_short_is_truncated() {
     let cut = &data[..data.len() - 30];
     assert!(matches!(run(cut, &joblib()).stop, Stop::Truncated { .. }));
 }
+
+/// `numpy.dtype(typestr, False, True)` with a version-3 state.
+fn dtype(p: P, typestr: &str, fields: impl FnOnce(P) -> P, elsize: i64) -> P {
+    let p = p
+        .sglobal("numpy", "dtype")
+        .str(typestr)
+        .fals()
+        .tru()
+        .tuple3()
+        .reduce();
+    fields(p.mark().int(3).str("|").none().none())
+        .int(elsize)
+        .int(1)
+        .int(0)
+        .tuple()
+        .build()
+}
+
+/// A wrapper whose dtype is a structured `V16` with fields `a` and `b`.
+fn structured(b_type: &str) -> P {
+    let fields = |p: P| {
+        p.empty_dict()
+            .str("a")
+            .mark()
+            .apply(|p| dtype(p, "f8", |p| p.none(), -1))
+            .int(0)
+            .tuple()
+            .setitem()
+            .str("b")
+            .mark()
+            .apply(|p| dtype(p, b_type, |p| p.none(), -1))
+            .int(8)
+            .tuple()
+            .setitem()
+    };
+    P::new()
+        .sglobal("joblib.numpy_pickle", "NumpyArrayWrapper")
+        .empty_tuple()
+        .newobj()
+        .empty_dict()
+        .mark()
+        .str("shape")
+        .int(2)
+        .tuple1()
+        .str("dtype")
+        .apply(|p| dtype(p, "V16", fields, 16))
+        .setitems()
+        .build()
+}
+
+trait Apply {
+    fn apply(self, f: impl FnOnce(P) -> P) -> P;
+}
+
+impl Apply for P {
+    fn apply(self, f: impl FnOnce(P) -> P) -> P {
+        f(self)
+    }
+}
+
+#[test]
+fn joblib_structured_dtypes() {
+    // Plain fields: 2 * 16 raw bytes.
+    let mut data = P::proto(4).raw(&structured("i8").0).0;
+    data.extend_from_slice(&[0u8; 32]);
+    data.push(b'.');
+    let a = run(&data, &joblib());
+    assert_eq!(a.stop, Stop::Complete, "{:?}", a.stop);
+    // An object field: the array is a nested pickle.
+    let inner = P::proto(5).call("posix", "system", |p| p.str("id")).stop();
+    let mut data = P::proto(4).raw(&structured("O8").0).0;
+    data.extend_from_slice(&inner.0);
+    data.push(b'.');
+    let a = run(&data, &joblib());
+    assert_eq!(a.stop, Stop::Complete, "{:?}", a.stop);
+    assert_eq!(args(&a).last().unwrap(), "('id',)");
+}

@@ -158,11 +158,13 @@ impl<S: Source> Machine<'_, S> {
         if let Some(u) = self.rec.uses(import) {
             u.mutated = true;
         }
-        let detail = format!(
-            "{op} on the imported global {}",
-            import_name(&self.rec.imports, import)
-        );
-        self.rec.anomaly(self.op_at, AnomalyKind::Unusual, detail);
+        if self.rec.anomaly_room() {
+            let name = import_name(&self.rec.imports, import);
+            let detail = format!("{op} on the imported global {name}");
+            self.rec.anomaly(self.op_at, AnomalyKind::Unusual, detail);
+        } else {
+            self.rec.anomaly(self.op_at, AnomalyKind::Unusual, "");
+        }
         for v in &items {
             self.note_ref(v);
         }

@@ -97,11 +97,15 @@ impl<S: Source> Machine<'_, S> {
             (Operand::Name(m), Operand::Name(n)) => (m, n),
             (m, n) => {
                 let max = self.lim.max_render;
-                let detail = format!(
-                    "module {} name {}",
-                    render(&module, self.spans(), &self.rec.imports, max),
-                    render(&name, self.spans(), &self.rec.imports, max)
-                );
+                let detail = if self.rec.anomaly_room() {
+                    format!(
+                        "module {} name {}",
+                        render(&module, self.spans(), &self.rec.imports, max),
+                        render(&name, self.spans(), &self.rec.imports, max)
+                    )
+                } else {
+                    String::new()
+                };
                 self.rec
                     .anomaly(self.op_at, AnomalyKind::ComputedGlobal, detail);
                 let best = |o: Operand| match o {

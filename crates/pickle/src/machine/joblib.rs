@@ -23,7 +23,7 @@ use crate::value::{Node, Spans, Special, Value, Wrapper};
 /// Nesting of structured dtypes followed when looking for object fields.
 const MAX_DTYPE_DEPTH: u32 = 16;
 /// Dtypes visited for one array (fields of fields ...).
-const MAX_DTYPE_VISITS: u32 = 256;
+const MAX_DTYPE_VISITS: u32 = 64;
 /// Entries of a state dict followed (joblib writes six).
 const MAX_STATE_ENTRIES: u64 = 64;
 /// Dimensions of a shape (numpy allows 64).
@@ -217,32 +217,39 @@ impl<S: Source> Machine<'_, S> {
     }
 
     /// Whether the subarray or fields part of a dtype state holds objects.
+    /// Every field looked at counts as a visit.
     fn contains_object(&self, v: &Value, depth: u32, visits: &mut u32) -> Result<bool, Halt> {
-        let dtypes: Vec<Value> = match v.as_node() {
-            None if matches!(v, Value::None) => return Ok(false),
+        match v.as_node() {
+            None if matches!(v, Value::None) => Ok(false),
             // Subarray: (base dtype, shape).
-            Some(Node::Tuple(s)) if s.is_complete() => {
-                s.items.first().cloned().into_iter().collect()
-            }
-            // Fields: name -> (dtype, offset[, title]).
-            Some(Node::Dict(p)) => match p.try_borrow() {
-                Ok(p) if p.is_complete() && p.total <= u64::from(MAX_DTYPE_VISITS) => p
-                    .items
-                    .iter()
-                    .map(|(_, f)| match f.as_node() {
-                        Some(Node::Tuple(t)) => t.items.first().cloned().unwrap_or_default(),
-                        _ => Value::None,
-                    })
-                    .collect(),
-                _ => return undetermined("dtype fields that cannot be followed"),
+            Some(Node::Tuple(s)) if s.is_complete() => match s.items.first() {
+                Some(d) => Ok(self.dtype(d, depth + 1, visits)?.1),
+                None => undetermined("an empty dtype subarray"),
             },
-            _ => return undetermined("a dtype state that cannot be followed"),
-        };
-        let mut object = false;
-        for d in &dtypes {
-            object |= self.dtype(d, depth + 1, visits)?.1;
+            // Fields: name -> (dtype, offset[, title]).
+            Some(Node::Dict(p)) => {
+                let Ok(p) = p.try_borrow() else {
+                    return undetermined("dtype fields that contain themselves");
+                };
+                if !p.is_complete() {
+                    return undetermined("dtype fields that cannot be followed");
+                }
+                let mut object = false;
+                for (_, f) in &p.items {
+                    *visits += 1;
+                    let d = match f.as_node() {
+                        Some(Node::Tuple(t)) => t.items.first(),
+                        _ => None,
+                    };
+                    match d {
+                        Some(d) => object |= self.dtype(d, depth + 1, visits)?.1,
+                        None => return undetermined("a dtype field that is not a tuple"),
+                    }
+                }
+                Ok(object)
+            }
+            _ => undetermined("a dtype state that cannot be followed"),
         }
-        Ok(object)
     }
 
     /// After a BUILD on a wrapper: read what joblib reads, then replace the

@@ -314,3 +314,72 @@ fn junk_resync_work_is_bounded() {
     ));
     assert!(start.elapsed().as_secs() < 5);
 }
+
+#[test]
+fn repeated_decoding_of_a_memoized_string_is_bounded() {
+    let b64 = "QUFB".repeat(1 << 18); // 1 MiB of base64
+    let mut p = P::proto(4)
+        .global("base64", "b64decode")
+        .put(0)
+        .pop()
+        .str(&b64)
+        .put(1)
+        .pop();
+    for _ in 0..1000 {
+        p = p.get(0).get(1).tuple1().reduce().pop();
+    }
+    let a = run_slice(
+        &p.none().stop().0,
+        &limited(|l| l.max_decode_total = 16 << 20),
+    );
+    assert_eq!(a.stop, Stop::Complete);
+    assert!(
+        a.anomalies
+            .iter()
+            .any(|x| x.detail.contains("decoder work limit"))
+    );
+    // Decoded results before the limit are concrete bytes.
+    assert!(a.calls[1].args.starts_with("('QUFB"));
+}
+
+#[test]
+fn repeated_builds_on_a_memoized_joblib_wrapper_stay_cheap() {
+    let mut p = P::proto(4)
+        .sglobal("joblib.numpy_pickle", "NumpyArrayWrapper")
+        .empty_tuple()
+        .newobj()
+        .put(0)
+        .empty_dict()
+        .str("shape")
+        .int(0)
+        .tuple1()
+        .setitem()
+        .str("dtype")
+        .sglobal("numpy", "dtype")
+        .str("f8")
+        .fals()
+        .tru()
+        .tuple3()
+        .reduce()
+        .setitem()
+        .put(1)
+        .build()
+        .pop();
+    for _ in 0..100_000 {
+        p = p.get(0).get(1).build().pop();
+    }
+    let a = run(&p.none().stop().0, &joblib());
+    assert_eq!(a.stop, Stop::Complete);
+}
+
+#[test]
+fn computed_stack_global_storm_keeps_a_bounded_record() {
+    let mut p = P::proto(4).call("t", "name", |p| p).put(0).pop();
+    for _ in 0..100_000 {
+        p = p.str("os").get(0).stack_global().pop();
+    }
+    let a = run(&p.none().stop().0, &opts());
+    assert_eq!(a.stop, Stop::Complete);
+    assert_eq!(a.anomalies.len() as u64 + a.anomalies_dropped, 100_000);
+    assert_eq!(names(&a), ["t.name", "os.<computed>"]);
+}

@@ -51,7 +51,7 @@
 //!   machine parses opcodes as the C unpickler does (they differ on a few
 //!   malformed text arguments) and follows Python's frames around array reads.
 //! - Multi-stream resynchronisation is a heuristic of this crate, not CPython
-//!   behaviour; a streaming reader can rewind only a few MiB to retry.
+//!   behaviour; a streaming reader can rewind only [`Limits::max_rewind`] bytes to retry.
 #![cfg_attr(
     not(test),
     deny(
@@ -89,7 +89,7 @@ pub fn analyze(data: &[u8], opts: &Options<'_>) -> Analysis {
 /// where the crate docs say otherwise (rewinding for resynchronisation is
 /// bounded; a FRAME is confirmed to exist only up to a few MiB ahead).
 pub fn analyze_reader<R: std::io::Read>(r: R, opts: &Options<'_>) -> Analysis {
-    driver::run(ReaderSource::new(r), opts)
+    driver::run(ReaderSource::new(r, opts.limits.max_rewind), opts)
 }
 
 // ---------------------------------------------------------------------------
@@ -140,6 +140,13 @@ pub struct Limits {
     /// it, or the bytes a FRAME declared past a STOP, looked ahead at to
     /// confirm they exist (multi-stream mode).
     pub max_set_aside: usize,
+    /// Bytes a streaming reader keeps behind a resynchronisation candidate,
+    /// to retry from the next byte when the candidate is junk (multi-stream
+    /// mode; a slice can always go back).
+    pub max_rewind: usize,
+    /// Length of a STACK_GLOBAL operand still taken as a name; a longer
+    /// string is treated as computed.
+    pub max_name: usize,
     /// Bytes read and written by evaluated decoders (`base64.b64decode`, ...)
     /// over one input; past it, decoder calls stay opaque results.
     pub max_decode_total: usize,

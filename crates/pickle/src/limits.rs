@@ -47,6 +47,11 @@ pub const MAX_RESYNC_OPCODES: u64 = 1 << 24;
 /// writes frames of about 64 KiB).
 pub const MAX_SET_ASIDE: usize = 16 << 20;
 
+/// Bytes a reader keeps for rewinding to retry resynchronisation.
+pub const MAX_REWIND: usize = 4 << 20;
+/// STACK_GLOBAL operand length still taken as a name (no module or
+/// attribute is named longer).
+pub const MAX_NAME: usize = 4096;
 /// Decoder work over one input (a memoized string decoded again and again
 /// must not cost more than this).
 pub const MAX_DECODE_TOTAL: usize = 256 << 20;
@@ -71,6 +76,8 @@ impl Default for Limits {
             max_text_kept_total: MAX_TEXT_KEPT_TOTAL,
             max_resync_opcodes: MAX_RESYNC_OPCODES,
             max_set_aside: MAX_SET_ASIDE,
+            max_rewind: MAX_REWIND,
+            max_name: MAX_NAME,
             max_decode_total: MAX_DECODE_TOTAL,
         }
     }

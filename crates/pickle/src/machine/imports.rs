@@ -12,10 +12,6 @@ use crate::source::Source;
 use crate::value::{Kind, Node, Value};
 use crate::{AnomalyKind, CallKind, ImportOp};
 
-/// STACK_GLOBAL operands longer than this are not taken as names (no module
-/// is named like that; rendering the anomaly shows a prefix).
-const MAX_NAME_BYTES: usize = 4096;
-
 /// A STACK_GLOBAL operand.
 enum Operand {
     Name(String),
@@ -71,7 +67,7 @@ impl<S: Source> Machine<'_, S> {
             if t.kind != Kind::Str {
                 return malformed("STACK_GLOBAL requires str");
             }
-            if t.len > MAX_NAME_BYTES as u64 {
+            if t.len > self.lim.max_name as u64 {
                 return Ok(Operand::Computed(None));
             }
             let name = String::from_utf8_lossy(t.bytes).into_owned();

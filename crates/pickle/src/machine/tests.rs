@@ -60,7 +60,7 @@ fn owned_strings_are_metered_and_returned() {
     }
     data.push(b'.');
     let opts = Options::default();
-    let mut m = Machine::new(crate::source::ReaderSource::new(&data[..]), &opts);
+    let mut m = Machine::new(crate::source::ReaderSource::new(&data[..], 0), &opts);
     let v = m.run_load().unwrap();
     assert_eq!(m.meter.bytes.get(), 3000);
     drop(v);

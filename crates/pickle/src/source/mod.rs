@@ -103,7 +103,7 @@ mod tests {
     fn slice_and_reader_agree_on_takes_and_lines() {
         let data = b"abc\ndefgh\nij";
         let mut s = SliceSource::new(data);
-        let mut r = ReaderSource::new(Trickle(data));
+        let mut r = ReaderSource::new(Trickle(data), 1 << 20);
         assert_eq!(s.take(2).unwrap(), b"ab");
         assert_eq!(r.take(2).unwrap(), b"ab");
         assert_eq!(s.line(100).unwrap(), b"c\n");
@@ -123,7 +123,7 @@ mod tests {
     #[test]
     fn stream_shows_every_byte_once() {
         let data: Vec<u8> = (0..200_000u32).map(|i| i as u8).collect();
-        let mut r = ReaderSource::new(&data[..]);
+        let mut r = ReaderSource::new(&data[..], 1 << 20);
         let mut sum = 0u64;
         r.stream(199_999, &mut |c| {
             sum += c.iter().map(|&b| b as u64).sum::<u64>()
@@ -140,7 +140,7 @@ mod tests {
         let mut data = vec![0u8; 100_000];
         data.extend_from_slice(&[0x80, 0x80, 0x04, 1]);
         let mut s = SliceSource::new(&data);
-        let mut r = ReaderSource::new(Trickle(&data));
+        let mut r = ReaderSource::new(Trickle(&data), 1 << 20);
         assert_eq!(s.seek_proto_start(), Some(100_001));
         assert_eq!(r.seek_proto_start(), Some(100_001));
         s.take(1).unwrap();
@@ -152,7 +152,7 @@ mod tests {
     #[test]
     fn reader_rewinds_within_its_window() {
         let data = b"0123456789";
-        let mut r = ReaderSource::new(Trickle(data));
+        let mut r = ReaderSource::new(Trickle(data), 1 << 20);
         r.take(2).unwrap();
         r.keep_from_here();
         r.take(5).unwrap();
@@ -166,7 +166,7 @@ mod tests {
         // Frame rest "ab", then data "XYZ", then "cd".
         let data = b"abXYZcd";
         let mut s = SliceSource::new(data);
-        let mut r = ReaderSource::new(Trickle(data));
+        let mut r = ReaderSource::new(Trickle(data), 1 << 20);
         for src in [&mut s as &mut dyn FnMutSource, &mut r] {
             src.run();
         }

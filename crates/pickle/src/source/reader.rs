@@ -10,8 +10,6 @@ use crate::value::Spans;
 const CHUNK: usize = 64 << 10;
 /// Largest growth of the buffer per read.
 const GROW_STEP: usize = 1 << 20;
-/// Bytes kept behind a resynchronisation candidate for rewinding.
-const REWIND_WINDOW: usize = 4 << 20;
 
 /// Bytes held in memory and served before the underlying reader.
 struct Served {
@@ -36,12 +34,15 @@ pub(crate) struct ReaderSource<R> {
     base: u64,
     eof: bool,
     keep: Option<u64>,
+    /// Bytes kept behind `keep` for rewinding.
+    window: usize,
     served: Option<Served>,
     aside: Option<Served>,
 }
 
 impl<R: Read> ReaderSource<R> {
-    pub(crate) fn new(inner: R) -> Self {
+    /// A reader source keeping up to `window` bytes for rewinding.
+    pub(crate) fn new(inner: R, window: usize) -> Self {
         ReaderSource {
             inner,
             buf: Vec::new(),
@@ -50,6 +51,7 @@ impl<R: Read> ReaderSource<R> {
             base: 0,
             eof: false,
             keep: None,
+            window,
             served: None,
             aside: None,
         }
@@ -71,7 +73,7 @@ impl<R: Read> ReaderSource<R> {
                 .checked_sub(self.base)
                 .and_then(|d| usize::try_from(d).ok())
             {
-                Some(d) if d <= self.head && self.head - d <= REWIND_WINDOW => start = d,
+                Some(d) if d <= self.head && self.head - d <= self.window => start = d,
                 _ => self.keep = None,
             }
         }
@@ -89,7 +91,7 @@ impl<R: Read> ReaderSource<R> {
                 .buf
                 .len()
                 .saturating_mul(2)
-                .min(need.saturating_add(2 * REWIND_WINDOW));
+                .min(need.saturating_add(self.window.saturating_mul(2)));
             self.buf.resize(need.max(doubled), 0);
         }
     }

@@ -87,8 +87,9 @@ impl<S: Source> Machine<'_, S> {
         self.note_frame(start, n);
         let kind = how.kind();
         if n as usize <= MAX_TAKE && (n as usize <= SMALL || !S::ZERO_COPY) {
+            // Inline from a slice, or a short copy from a reader.
             let b = self.src.take(n as usize)?.to_vec();
-            return self.blob_value(how, b, n, start, true);
+            return self.short_blob(how, b);
         }
         let keep = if S::ZERO_COPY { 0 } else { self.keep_len(n) };
         let mut prefix = Vec::new();
@@ -127,15 +128,8 @@ impl<S: Source> Machine<'_, S> {
         }
     }
 
-    /// A string value from a whole argument read at `start`.
-    pub(super) fn blob_value(
-        &mut self,
-        how: As,
-        b: Vec<u8>,
-        n: u64,
-        start: u64,
-        _whole: bool,
-    ) -> Result<Value, Halt> {
+    /// A string value from a short argument read whole.
+    fn short_blob(&mut self, how: As, b: Vec<u8>) -> Result<Value, Halt> {
         let kind = how.kind();
         match how {
             As::Utf8Str if !text::utf8_surrogatepass(&b) => {
@@ -146,12 +140,10 @@ impl<S: Source> Machine<'_, S> {
                 let len = s.len() as u64;
                 Ok(self.owned(kind, s, len, false))
             }
-            _ if S::ZERO_COPY && b.len() > SMALL => Ok(Value::Span {
-                kind,
-                start,
-                len: n,
-            }),
-            _ => Ok(self.owned(kind, b, n, false)),
+            _ => {
+                let len = b.len() as u64;
+                Ok(self.owned(kind, b, len, false))
+            }
         }
     }
 

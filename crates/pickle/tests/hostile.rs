@@ -383,3 +383,26 @@ fn computed_stack_global_storm_keeps_a_bounded_record() {
     assert_eq!(a.anomalies.len() as u64 + a.anomalies_dropped, 100_000);
     assert_eq!(names(&a), ["t.name", "os.<computed>"]);
 }
+
+/// Found by fuzzing (slice and reader disagreed on where a stream ended).
+#[test]
+fn short_reads_end_the_stream_at_the_same_place() {
+    // A counted string longer than what is left.
+    let p = P::proto(0).none().op(b'U').op(0x73).raw(b"User\r");
+    assert!(matches!(
+        run(&p.0, &opts()).stop,
+        Stop::Truncated { offset: 3 }
+    ));
+    // STOP inside a frame declared past the end of the input.
+    let p = P::proto(4).frame(1000).none().stop().raw(&[0; 20]);
+    let a = run(&p.0, &opts());
+    assert_eq!(a.stop, Stop::Truncated { offset: 2 });
+    assert!(
+        a.anomalies
+            .iter()
+            .any(|x| x.detail.starts_with("STOP before the end"))
+    );
+    // A text line that runs into the end of the input.
+    let p = P::proto(0).line(b'I', "1").raw(b"I12");
+    assert!(matches!(run(&p.0, &opts()).stop, Stop::Truncated { .. }));
+}

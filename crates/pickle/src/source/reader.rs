@@ -143,6 +143,8 @@ impl<R: Read> Source for ReaderSource<R> {
             return s.bytes.get(at..at + n).ok_or(Short::End);
         }
         if !self.fill(n) {
+            // A short read consumes what there is.
+            self.head = self.filled;
             return Err(Short::End);
         }
         let at = self.head;
@@ -181,11 +183,12 @@ impl<R: Read> Source for ReaderSource<R> {
                 return self.buf.get(at..at + len).ok_or(Short::End);
             }
             scanned = self.avail();
+            if !self.fill(scanned + 1) {
+                self.head = self.filled;
+                return Err(Short::End);
+            }
             if scanned >= max {
                 return Err(Short::TooLong);
-            }
-            if !self.fill(scanned + 1) {
-                return Err(Short::End);
             }
         }
     }
@@ -225,7 +228,11 @@ impl<R: Read> Source for ReaderSource<R> {
             return Some(self.served.as_ref().is_some_and(|s| s.rest() as u64 >= n));
         }
         if n <= probe as u64 {
-            return Some(self.fill(n as usize));
+            let there = self.fill(n as usize);
+            if !there && consume {
+                self.head = self.filled;
+            }
+            return Some(there);
         }
         consume.then(|| self.stream(n, &mut |_| {}).is_ok())
     }

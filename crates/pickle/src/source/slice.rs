@@ -32,10 +32,13 @@ impl<'a> SliceSource<'a> {
         self.segment.map_or(self.data.len(), |s| s.end)
     }
 
-    fn short(&self) -> Short {
+    /// A read that comes up short: like a reader, it consumes what there is
+    /// (inside a served segment it fails where it stands).
+    fn short(&mut self) -> Short {
         if self.segment.is_some() {
             Short::Boundary
         } else {
+            self.pos = self.data.len();
             Short::End
         }
     }
@@ -61,10 +64,9 @@ impl Source for SliceSource<'_> {
 
     fn take(&mut self, n: usize) -> Result<&[u8], Short> {
         let start = self.pos;
-        let end = start
-            .checked_add(n)
-            .filter(|&e| e <= self.limit())
-            .ok_or(self.short())?;
+        let Some(end) = start.checked_add(n).filter(|&e| e <= self.limit()) else {
+            return Err(self.short());
+        };
         self.advance(end);
         self.data.get(start..end).ok_or(Short::End)
     }
@@ -73,7 +75,7 @@ impl Source for SliceSource<'_> {
         let start = self.pos;
         let limit = self.limit();
         let window_end = limit.min(start.saturating_add(max));
-        let window = self.data.get(start..window_end).ok_or(Short::End)?;
+        let window = self.data.get(start..window_end).unwrap_or_default();
         match window.iter().position(|&b| b == b'\n') {
             Some(i) => {
                 let end = start + i + 1;
@@ -92,10 +94,6 @@ impl Source for SliceSource<'_> {
             .and_then(|n| start.checked_add(n))
             .filter(|&e| e <= self.limit())
         else {
-            // Like a reader, a short run consumes what there is.
-            if self.segment.is_none() {
-                self.pos = self.data.len();
-            }
             return Err(self.short());
         };
         if let Some(bytes) = self.data.get(start..end) {
@@ -105,8 +103,12 @@ impl Source for SliceSource<'_> {
         Ok(())
     }
 
-    fn has(&mut self, n: u64, _consume: bool, _probe: usize) -> Option<bool> {
-        Some((self.limit() - self.pos.min(self.limit())) as u64 >= n)
+    fn has(&mut self, n: u64, consume: bool, _probe: usize) -> Option<bool> {
+        let there = (self.limit() - self.pos.min(self.limit())) as u64 >= n;
+        if !there && consume {
+            self.short();
+        }
+        Some(there)
     }
 
     fn at_end(&mut self) -> bool {

@@ -109,9 +109,11 @@ pub struct Limits {
     pub max_value_depth: usize,
     /// Elements kept per container; the rest are counted, not stored.
     pub max_container_kept: usize,
-    /// Bytes of one string/bytes argument that are kept (longer ones keep a prefix).
+    /// Bytes of one string/bytes argument that are kept (longer ones keep a
+    /// prefix): a captured payload, a decoded value, a string copied from a
+    /// reader.
     pub max_capture: usize,
-    /// Total bytes kept across all captured values.
+    /// Total bytes kept across all captured values ([`CallSite::payloads`]).
     pub max_capture_total: usize,
     /// Characters of one rendered argument list in a [`CallSite`].
     pub max_render: usize,

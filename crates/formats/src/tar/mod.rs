@@ -103,7 +103,10 @@ pub enum MemberKind {
     BlockDevice,
     /// A FIFO.
     Fifo,
-    /// Any other type flag (e.g. GNU sparse `S`); its data is skipped.
+    /// Any other type flag (e.g. GNU sparse `S`, or one no tar defines).
+    /// It carries `size` bytes of data, read like a regular file's:
+    /// `tarfile` treats sparse and unknown types as regular files, so
+    /// `torch.load` would load them.
     Other(u8),
 }
 
@@ -144,7 +147,8 @@ pub struct TarReader<R> {
     done: bool,
 }
 
-/// One member; reading it yields exactly its data (empty unless regular).
+/// One member; reading it yields exactly its data: `size` bytes, none for
+/// links, devices, FIFOs and directories.
 #[derive(Debug)]
 pub struct Member<'r, R> {
     /// The name as stored (after ustar prefix, GNU long name or pax path).
@@ -153,7 +157,8 @@ pub struct Member<'r, R> {
     pub name: String,
     /// What the member is.
     pub kind: MemberKind,
-    /// Data size in bytes (0 for non-regular members).
+    /// Data size in bytes: 0 for links, devices, FIFOs and directories,
+    /// which carry none in the archive.
     pub size: u64,
     /// For links: the target, as stored; never followed.
     pub link_target: Option<String>,
@@ -251,11 +256,7 @@ impl<R: Read> TarReader<R> {
             name: String::from_utf8_lossy(&name_raw).into_owned(),
             name_raw,
             kind,
-            size: if kind == MemberKind::Regular {
-                stored
-            } else {
-                0
-            },
+            size: stored,
             link_target,
             offset,
             reader: self,

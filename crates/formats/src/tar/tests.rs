@@ -147,6 +147,27 @@ fn link_with_a_size_carries_no_data_like_tarfile() {
     assert_eq!(members[1].0, "next");
 }
 
+/// Found by the `tar` fuzz target: an unknown type's reader yielded its
+/// data while `size` said 0. `tarfile.extractfile` returns such a member's
+/// data as a regular file's, so its size and data must both be reported.
+#[test]
+fn unknown_and_sparse_types_report_their_size_and_data() {
+    let bytes = TarWriter::default()
+        .entry("pickle", b'Z', b"payload", "")
+        .entry("sparse", b'S', b"xy", "")
+        .file("next", b"ok")
+        .end();
+    let members = list(&bytes).unwrap();
+    assert_eq!(members[0].1, MemberKind::Other(b'Z'));
+    assert_eq!(
+        (members[0].2, members[0].4.as_slice()),
+        (7, &b"payload"[..])
+    );
+    assert_eq!(members[1].1, MemberKind::Other(b'S'));
+    assert_eq!((members[1].2, members[1].4.as_slice()), (2, &b"xy"[..]));
+    assert_eq!(members[2].0, "next");
+}
+
 #[test]
 fn gnu_long_name_and_link_apply_to_the_next_member() {
     let long = "d/".repeat(100) + "data.pkl";

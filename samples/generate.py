@@ -314,11 +314,14 @@ def zip_build(entries, prefix=b"", align=0):
 
 
 def tar_build(members, compress=None):
-    """members: list of (name, bytes). Deterministic tar (mtime 0, no owner)."""
+    """members: list of (name, bytes) or (name, bytes, type flag). Deterministic tar
+    (mtime 0, no owner)."""
     buf = io.BytesIO()
     with tarfile.open(fileobj=buf, mode="w", format=tarfile.GNU_FORMAT) as tf:
-        for name, data in members:
+        for name, data, *kind in members:
             ti = tarfile.TarInfo(name)
+            if kind:
+                ti.type = kind[0]
             ti.size = len(data)
             ti.mtime = 0
             ti.mode = 0o644
@@ -985,6 +988,31 @@ def tech_reduce_from_getattr_on_allowed():
     return p.stop().data()
 
 
+def storage_zip(pickle_for_data_pkl):
+    """torch.save(storage) as the bytes torch.storage._load_from_bytes reads."""
+    return torch_zip(pickle_for_data_pkl, [("0", f32([1.0, 2.0]))])
+
+
+def plain_pickled_tensor(nested):
+    """pickle.dumps(torch.tensor([1., 2.])): _rebuild_tensor_v2 over _load_from_bytes(zip)."""
+    p = Pk(3)
+    p.global_("torch._utils", "_rebuild_tensor_v2").mark()
+    p.val(Call("torch.storage", "_load_from_bytes", nested))
+    p.int(0).tup((2,)).tup((1,)).bool(False).call("collections", "OrderedDict")
+    p.tuple().reduce()
+    return p.stop().data()
+
+
+def tech_load_from_bytes_evil():
+    return plain_pickled_tensor(storage_zip(os_system_pickle(2)))
+
+
+def tech_partial_os_system():
+    p = Pk(2)
+    p.val(Call("functools", "partial", Glob("os", "system"), CMD))
+    return p.empty_tuple().reduce().stop().data()
+
+
 def tech_long_binput_memo():
     p = Pk(2)
     p.global_("os", "system").put(0x10000).pop()
@@ -1066,6 +1094,10 @@ TECHNIQUES = [
      "cPickle-style protocol 0: cposix/system with PUT after every opcode"),
     ("stack_global_computed_module", ".pkl", tech_stack_global_computed, "flagged",
      "STACK_GLOBAL module name computed at load (codecs.decode('bf','rot13') == 'os')"),
+    ("load_from_bytes_nested_evil", ".pkl", tech_load_from_bytes_evil, "malicious",
+     "a plainly pickled tensor whose nested torch.save zip (torch.storage._load_from_bytes) calls os.system"),
+    ("partial_os_system", ".pkl", tech_partial_os_system, "malicious",
+     "functools.partial(os.system, cmd)() : the gadget is only an argument, the call is on the partial"),
     ("getattr_collections_sys_modules", ".pkl", tech_reduce_from_getattr_on_allowed, "malicious",
      "getattr(collections._sys, 'modules'): reaches sys.modules through an allowed module"),
     ("unicode_neighbour_strings", ".pkl", tech_unicode_module_names, "malicious",
@@ -1190,6 +1222,9 @@ def write_containers(out):
             "container:tar", "plain tar holding a malicious pickle")
     out.add(M + "tar_gz_wrapped_pickle.tar.gz", tar_build([("model/model.pkl", os_system_pickle(2))], "gz"),
             "malicious", "container:tar_gz", "tar.gz holding a malicious pickle")
+    out.add(M + "tar_unknown_type_member.tar", tar_build([("model/model.pkl", os_system_pickle(2), b"Z")]),
+            "malicious", "container:tar_unknown_type",
+            "tar member with type flag 'Z': tarfile reads unknown types as regular files")
     out.add(M + "zip_wrapped_pickle.zip", zip_build([{"name": "model/model.pkl", "data": os_system_pickle(4), "method": 8}]),
             "malicious", "container:zip", "plain zip (not torch) holding a malicious pickle")
     out.add(M + "nested_zip_in_tar_gz.tar.gz", tar_build([("export/model.pt", torch_zip(mal, st[:1]))], "gz"),
@@ -1287,6 +1322,11 @@ def write_benign(out):
     out.add(B + "torchscript_module.pt", torchscript_zip(Pk(2).empty_tuple().stop().data()), "clean",
             "benign:torchscript", "TorchScript archive: data.pkl (__torch__.Net), code/, constants.pkl, version")
 
+    storage_pkl = Pk(2)
+    storage_pkl.tup(("storage", Glob("torch", "FloatStorage"), "0", "cpu", 2)).binpersid()
+    out.add(B + "torch_tensor_plain_pickle.pkl", plain_pickled_tensor(storage_zip(storage_pkl.stop().data())),
+            "clean", "benign:torch_plain_pickle",
+            "pickle.dumps(torch.tensor) layout: _rebuild_tensor_v2(torch.storage._load_from_bytes(<torch.save zip>))")
     out.add(B + "numpy_float.npy", npy_build("<f4", (3, 4), f32([i * 0.5 for i in range(12)])), "clean",
             "benign:npy", "npy float32 3x4")
     out.add(B + "numpy_object_strings.npy", npy_build("|O", (2,), benign_object_array_pickle()), "clean",

@@ -241,7 +241,34 @@ pub struct CallSite {
     pub args: String,
     /// Concrete str/bytes arguments, when `capture_args_of` asked for them.
     pub payloads: Vec<Vec<u8>>,
+    /// Every str/bytes argument was captured whole into `payloads`.
+    pub payloads_complete: bool,
+    /// The first [`MAX_ARG_REFS`] positional arguments, structurally.
+    pub arg_refs: Vec<ArgRef>,
+    /// How many positional arguments, when the argument tuple is held whole.
+    pub arg_count: Option<usize>,
+    /// What was done with the call's result later on.
+    pub result_uses: Uses,
     pub stream: usize,
+}
+
+/// How many positional arguments a [`CallSite`] describes in `arg_refs`.
+pub const MAX_ARG_REFS: usize = 4;
+
+/// Longest string kept in an [`ArgRef::Str`].
+pub const MAX_ARG_STR: usize = 256;
+
+/// One positional argument of a call, as much as a policy needs to know.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum ArgRef {
+    /// An imported global, by index into [`Analysis::imports`].
+    Import(usize),
+    /// The result of another recorded call, by index into [`Analysis::calls`].
+    Result(usize),
+    /// A complete `str` of at most [`MAX_ARG_STR`] bytes of UTF-8.
+    Str(String),
+    /// Anything else.
+    Other,
 }
 
 /// Something in the stream that is not how benign pickles look.
@@ -259,6 +286,12 @@ pub enum AnomalyKind {
     MultipleStreams,
     /// Bytes after the last STOP (or between streams) that are not a pickle.
     TrailingData { len: u64 },
+    /// APPEND(S), SETITEM(S) or ADDITEMS on an imported global itself
+    /// (`sys.path.append(...)`, `os.environ[k] = v`).
+    MutateGlobal { import: usize },
+    /// Decoder calls past the evaluation budget were left opaque, so a payload
+    /// they decode was not scanned.
+    DecodeLimit,
     /// An opcode the unpickler accepts that benign writers never emit here
     /// (e.g. a second PROTO, memo reuse tricks); `detail` says which.
     Unusual,

@@ -83,6 +83,11 @@ impl Recorder {
         self.imports.get_mut(import).map(|i| &mut i.uses)
     }
 
+    /// Uses of a recorded call's result.
+    pub(crate) fn result_uses(&mut self, call: Option<usize>) -> Option<&mut Uses> {
+        self.calls.get_mut(call?).map(|c| &mut c.result_uses)
+    }
+
     pub(crate) fn name(&self, import: usize) -> Option<(&str, &str)> {
         self.imports
             .get(import)

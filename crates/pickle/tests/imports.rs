@@ -2,7 +2,7 @@
 
 mod common;
 
-use aigis_pickle::{AnomalyKind, CallKind, Callee, ImportOp, Stop};
+use aigis_pickle::{AnomalyKind, ArgRef, CallKind, Callee, ImportOp, Stop};
 use common::*;
 
 #[test]
@@ -217,6 +217,88 @@ fn mutating_a_global_is_a_use() {
     let a = run(&p.0, &opts());
     assert_eq!(a.stop, Stop::Complete);
     assert!(a.imports.iter().all(|i| i.uses.mutated));
+    let kinds: Vec<_> = a.anomalies.iter().map(|x| x.kind.clone()).collect();
+    assert_eq!(
+        kinds,
+        [
+            AnomalyKind::MutateGlobal { import: 0 },
+            AnomalyKind::MutateGlobal { import: 1 }
+        ]
+    );
+}
+
+#[test]
+fn call_sites_describe_their_arguments() {
+    // getattr(collections.OrderedDict, 'fromkeys'), then a call on an
+    // OrderedDict() instance's result and a long string argument.
+    let long = "x".repeat(aigis_pickle::MAX_ARG_STR + 1);
+    let p = P::proto(2)
+        .global("builtins", "getattr")
+        .mark()
+        .global("collections", "OrderedDict")
+        .str("fromkeys")
+        .tuple()
+        .reduce()
+        .pop()
+        .global("builtins", "getattr")
+        .mark()
+        .call("collections", "OrderedDict", |p| p)
+        .str(&long)
+        .int(3)
+        .empty_list()
+        .none()
+        .tuple()
+        .reduce()
+        .stop();
+    let a = run(&p.0, &opts());
+    assert_eq!(a.stop, Stop::Complete);
+    assert_eq!(a.calls.len(), 3);
+    assert_eq!(
+        a.calls[0].arg_refs,
+        [ArgRef::Import(1), ArgRef::Str("fromkeys".into())]
+    );
+    assert_eq!(a.calls[0].arg_count, Some(2));
+    assert_eq!(
+        a.calls[2].arg_refs,
+        [
+            ArgRef::Result(1),
+            ArgRef::Other,
+            ArgRef::Other,
+            ArgRef::Other
+        ]
+    );
+    assert_eq!(a.calls[2].arg_count, Some(5));
+    assert!(a.calls[1].result_uses.referenced);
+    assert!(!a.calls[0].result_uses.referenced);
+}
+
+#[test]
+fn what_happens_to_a_result_is_recorded() {
+    // r = OrderedDict(); r[1] = 2; r.__setstate__-style BUILD; f = getattr(...); f()
+    let p = P::proto(2)
+        .call("collections", "OrderedDict", |p| p)
+        .int(1)
+        .int(2)
+        .setitem()
+        .empty_dict()
+        .build()
+        .pop()
+        .global("builtins", "getattr")
+        .mark()
+        .global("collections", "OrderedDict")
+        .str("fromkeys")
+        .tuple()
+        .reduce()
+        .mark()
+        .tuple()
+        .reduce()
+        .stop();
+    let a = run(&p.0, &opts());
+    assert_eq!(a.stop, Stop::Complete);
+    let u = &a.calls[0].result_uses;
+    assert!(u.mutated && u.build_target && !u.called && !u.referenced);
+    let u = &a.calls[1].result_uses;
+    assert!(u.called && !u.mutated && !u.build_target);
 }
 
 #[test]
@@ -354,9 +436,25 @@ fn nested_payload_through_bytesio_is_captured() {
         .find(|c| matches!(c.callee, Callee::Import(i) if a.imports[i].name == "load"))
         .unwrap();
     assert_eq!(load.payloads, std::slice::from_ref(&inner.0));
+    assert!(load.payloads_complete);
     // Without capture, nothing is kept.
     let a = run(&p.0, &opts());
     assert!(a.calls.iter().all(|c| c.payloads.is_empty()));
+}
+
+#[test]
+fn a_capped_payload_is_not_complete() {
+    let big = vec![b'a'; 300];
+    let p = P::proto(2)
+        .call("pickle", "loads", |p| p.bytes(&big))
+        .stop();
+    let mut o = capture();
+    o.limits.max_capture = 100;
+    // (The reader keeps only max_capture bytes of text, so renderings differ.)
+    let a = run_slice(&p.0, &o);
+    let c = &a.calls[0];
+    assert_eq!(c.payloads[0].len(), 100);
+    assert!(!c.payloads_complete);
 }
 
 #[test]

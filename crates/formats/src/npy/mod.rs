@@ -178,6 +178,62 @@ pub struct Field {
     pub shape: Option<Vec<u64>>,
 }
 
+/// A shape as Python writes a tuple: `(2,)`, `(2, 3)`, `()`.
+fn fmt_shape(f: &mut std::fmt::Formatter<'_>, shape: &[u64]) -> std::fmt::Result {
+    match shape {
+        [one] => write!(f, "({one},)"),
+        _ => {
+            f.write_str("(")?;
+            for (i, d) in shape.iter().enumerate() {
+                if i > 0 {
+                    f.write_str(", ")?;
+                }
+                write!(f, "{d}")?;
+            }
+            f.write_str(")")
+        }
+    }
+}
+
+/// Python-like, as numpy prints a `descr`: `'|O'`, `[('a', '<f8'), ('b', '|O', (2,))]`.
+impl std::fmt::Display for Descr {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Descr::Simple(s) => write!(f, "'{}'", s.escape_debug()),
+            Descr::Structured(fields) => {
+                f.write_str("[")?;
+                for (i, field) in fields.iter().enumerate() {
+                    if i > 0 {
+                        f.write_str(", ")?;
+                    }
+                    f.write_str("(")?;
+                    match &field.title {
+                        Some(t) => write!(
+                            f,
+                            "('{}', '{}')",
+                            t.escape_debug(),
+                            field.name.escape_debug()
+                        )?,
+                        None => write!(f, "'{}'", field.name.escape_debug())?,
+                    }
+                    write!(f, ", {}", field.descr)?;
+                    if let Some(shape) = &field.shape {
+                        f.write_str(", ")?;
+                        fmt_shape(f, shape)?;
+                    }
+                    f.write_str(")")?;
+                }
+                f.write_str("]")
+            }
+            Descr::Subarray { base, shape } => {
+                write!(f, "({base}, ")?;
+                fmt_shape(f, shape)?;
+                f.write_str(")")
+            }
+        }
+    }
+}
+
 /// A parsed `.npy` header.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Header {

@@ -373,3 +373,17 @@ fn syntax_errors_are_errors_not_panics() {
         );
     }
 }
+
+#[test]
+fn descr_displays_as_numpy_writes_it() {
+    let d = "[('a', '<f8'), (('t', 'b'), '|O', (2,)), ('c', [('x', '<i4')])]";
+    let file = npy((1, 0), &dict(d, "(1,)"), &[0u8; 64]);
+    let h = parse(&file).unwrap();
+    assert_eq!(h.descr.to_string(), d);
+    assert_eq!(Descr::Simple("|O".into()).to_string(), "'|O'");
+    let sub = Descr::Subarray {
+        base: Box::new(Descr::Simple("<f4".into())),
+        shape: vec![2, 3],
+    };
+    assert_eq!(sub.to_string(), "('<f4', (2, 3))");
+}

@@ -6,6 +6,7 @@
 //! depend on (`io.BytesIO`, `numpy.dtype`, joblib's array wrapper).
 
 use std::cell::RefCell;
+use std::rc::Rc;
 
 use super::{Halt, Machine, Step, malformed};
 use crate::decode;
@@ -13,7 +14,7 @@ use crate::opcode::*;
 use crate::render::{import_name, render};
 use crate::source::Source;
 use crate::value::{CallResult, Dtype, Kind, Node, PyType, Special, Value, Wrapper};
-use crate::{AnomalyKind, CallKind, CallSite, Callee};
+use crate::{AnomalyKind, ArgRef, CallKind, CallSite, Callee, MAX_ARG_REFS, MAX_ARG_STR, Uses};
 
 /// Classes whose instances joblib replaces with array data read from the file.
 const JOBLIB_WRAPPERS: &[(&str, &str)] = &[
@@ -130,13 +131,18 @@ impl<S: Source> Machine<'_, S> {
     /// Record uses of the callee (and of the class a reconstructor builds).
     fn note_call_uses(&mut self, kind: CallKind, callee: &Value, args: &Value) {
         self.note_ref(args);
-        let Some(i) = callee.global() else { return };
-        if let Some(u) = self.rec.uses(i) {
+        let uses = match callee.as_node() {
+            Some(Node::Global(i)) => self.rec.uses(*i),
+            Some(Node::Result(r)) => self.rec.result_uses(r.call),
+            _ => None,
+        };
+        if let Some(u) = uses {
             match kind {
                 CallKind::NewObj | CallKind::NewObjEx => u.constructed = true,
                 CallKind::Reduce | CallKind::Inst | CallKind::Obj => u.called = true,
             }
         }
+        let Some(i) = callee.global() else { return };
         let recon = self
             .rec
             .name(i)
@@ -151,12 +157,35 @@ impl<S: Source> Machine<'_, S> {
         }
     }
 
-    /// Concrete str/bytes arguments for `capture_args_of` callees.
-    fn payloads(&mut self, args: &Value) -> Vec<Vec<u8>> {
+    /// The first positional arguments, structurally, and how many there are.
+    fn arg_refs(&self, args: &Value) -> (Vec<ArgRef>, Option<usize>) {
+        let Some(items) = Self::tuple_items(args) else {
+            return (Vec::new(), None);
+        };
+        let refs = items
+            .iter()
+            .take(MAX_ARG_REFS)
+            .map(|v| match v.as_node() {
+                Some(Node::Global(i)) => ArgRef::Import(*i),
+                Some(Node::Result(r)) => r.call.map_or(ArgRef::Other, ArgRef::Result),
+                _ => v
+                    .str_whole(self.spans())
+                    .filter(|b| b.len() <= MAX_ARG_STR)
+                    .and_then(|b| std::str::from_utf8(b).ok())
+                    .map_or(ArgRef::Other, |s| ArgRef::Str(s.to_string())),
+            })
+            .collect();
+        (refs, Some(items.len()))
+    }
+
+    /// Concrete str/bytes arguments for `capture_args_of` callees, and
+    /// whether every one was captured whole.
+    fn payloads(&mut self, args: &Value) -> (Vec<Vec<u8>>, bool) {
         let mut out = Vec::new();
         let Some(items) = Self::tuple_items(args) else {
-            return out;
+            return (out, false);
         };
+        let mut whole = true;
         let mut found: Vec<&Value> = Vec::new();
         for v in items {
             match v.as_node() {
@@ -173,13 +202,14 @@ impl<S: Source> Machine<'_, S> {
             let Some(t) = v.text(&self.src) else { continue };
             let room = self.lim.max_capture_total.saturating_sub(self.captured);
             let take = t.bytes.len().min(self.lim.max_capture).min(room);
+            whole &= take as u64 == t.len;
             if take == 0 && !t.bytes.is_empty() {
                 continue;
             }
             self.captured += take;
             out.push(t.bytes.get(..take).unwrap_or_default().to_vec());
         }
-        out
+        (out, whole)
     }
 
     /// Record a call and push what it returns.
@@ -212,17 +242,22 @@ impl<S: Source> Machine<'_, S> {
             let capture = name
                 .as_ref()
                 .is_some_and(|(m, n)| (self.opts.capture_args_of)(m, n));
-            let payloads = if capture {
+            let (payloads, payloads_complete) = if capture {
                 self.payloads(&args)
             } else {
-                Vec::new()
+                (Vec::new(), false)
             };
+            let (arg_refs, arg_count) = self.arg_refs(&args);
             Some(CallSite {
                 offset: self.op_at,
                 kind,
                 callee: self.callee_ref(&callee),
                 args: rendered,
                 payloads,
+                payloads_complete,
+                arg_refs,
+                arg_count,
+                result_uses: Uses::default(),
                 stream: self.stream,
             })
         } else {
@@ -275,7 +310,8 @@ impl<S: Source> Machine<'_, S> {
             if !self.decode_exhausted {
                 self.decode_exhausted = true;
                 let detail = "decoder work limit reached: later decoder calls are not evaluated";
-                self.rec.anomaly(self.op_at, AnomalyKind::Unusual, detail);
+                self.rec
+                    .anomaly(self.op_at, AnomalyKind::DecodeLimit, detail);
             }
             return None;
         }
@@ -366,24 +402,34 @@ impl<S: Source> Machine<'_, S> {
                     .anomaly(self.op_at, AnomalyKind::BuildOnGlobal { import: i }, detail);
                 Ok(())
             }
-            Node::Result(r) => match &r.special {
-                Special::Dtype(d) => {
-                    if let Ok(mut d) = d.try_borrow_mut() {
-                        d.state = Some(state);
-                    }
-                    self.track(rc);
-                    Ok(())
+            Node::Result(r) => {
+                if let Some(u) = self.rec.result_uses(r.call) {
+                    u.build_target = true;
                 }
-                Special::Wrapper(w) => {
-                    if let Ok(mut w) = w.try_borrow_mut() {
-                        Self::apply_state(&mut w, &state, self.spans())?;
-                    }
-                    self.track(rc);
-                    self.joblib_read(rc)
-                }
-                Special::None | Special::BytesIo(_) => Ok(()),
-            },
+                self.build_result(rc, r, state)
+            }
             _ => Ok(()),
+        }
+    }
+
+    /// BUILD on a call's result: results later opcodes depend on take the state.
+    fn build_result(&mut self, rc: &Rc<Node>, r: &CallResult, state: Value) -> Step {
+        match &r.special {
+            Special::Dtype(d) => {
+                if let Ok(mut d) = d.try_borrow_mut() {
+                    d.state = Some(state);
+                }
+                self.track(rc);
+                Ok(())
+            }
+            Special::Wrapper(w) => {
+                if let Ok(mut w) = w.try_borrow_mut() {
+                    Self::apply_state(&mut w, &state, self.spans())?;
+                }
+                self.track(rc);
+                self.joblib_read(rc)
+            }
+            Special::None | Special::BytesIo(_) => Ok(()),
         }
     }
 

@@ -149,6 +149,11 @@ impl<S: Source> Machine<'_, S> {
             return Ok(None);
         }
         let target = self.load.stack.get(x - 1).cloned().unwrap_or_default();
+        if let Some(Node::Result(r)) = target.as_node()
+            && let Some(u) = self.rec.result_uses(r.call)
+        {
+            u.mutated = true;
+        }
         let items = self.load.stack.split_off(x);
         Ok(Some((target, items)))
     }
@@ -158,12 +163,13 @@ impl<S: Source> Machine<'_, S> {
         if let Some(u) = self.rec.uses(import) {
             u.mutated = true;
         }
+        let kind = AnomalyKind::MutateGlobal { import };
         if self.rec.anomaly_room() {
             let name = import_name(&self.rec.imports, import);
             let detail = format!("{op} on the imported global {name}");
-            self.rec.anomaly(self.op_at, AnomalyKind::Unusual, detail);
+            self.rec.anomaly(self.op_at, kind, detail);
         } else {
-            self.rec.anomaly(self.op_at, AnomalyKind::Unusual, "");
+            self.rec.anomaly(self.op_at, kind, "");
         }
         for v in &items {
             self.note_ref(v);

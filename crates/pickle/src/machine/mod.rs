@@ -503,9 +503,12 @@ impl<'o, S: Source> Machine<'o, S> {
 
     /// A value consumed as data: an import there is referenced.
     pub(crate) fn note_ref(&mut self, v: &Value) {
-        if let Some(i) = v.global()
-            && let Some(u) = self.rec.uses(i)
-        {
+        let uses = match v.as_node() {
+            Some(Node::Global(i)) => self.rec.uses(*i),
+            Some(Node::Result(r)) => self.rec.result_uses(r.call),
+            _ => None,
+        };
+        if let Some(u) = uses {
             u.referenced = true;
         }
     }

@@ -333,7 +333,7 @@ pub fn scan_npy(
             &npy_object_array::RULE,
             loc.clone(),
             format!(
-                "object array {:?} of shape {:?}: loading it unpickles the data",
+                "object array of dtype {} and shape {:?}: loading it unpickles the data",
                 header.descr, header.shape
             ),
             "object-array",
@@ -498,12 +498,17 @@ fn scan_tar_stream<R: Read>(
             ));
         }
         match member.kind {
-            MemberKind::Regular => {}
+            // Unknown type flags are regular files to Python's tarfile.
+            MemberKind::Regular | MemberKind::Other(_) => {}
             MemberKind::Directory => continue,
             other => {
                 let target = member.link_target.clone().unwrap_or_default();
+                let msg = format!(
+                    "{other:?} member (target '{target}'): extraction creates a link or device"
+                );
+                let key = format!("{other:?}:{target}");
                 out.push(
-                    Finding::new(&archive_path_traversal::RULE, mloc.clone(), format!("{other:?} member (target '{target}'): extraction creates a link or device"), &format!("{other:?}:{target}"))
+                    Finding::new(&archive_path_traversal::RULE, mloc.clone(), msg, &key)
                         .with_evidence(format!("{} -> {target}", member.name)),
                 );
                 continue;

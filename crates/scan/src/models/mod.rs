@@ -6,6 +6,7 @@
 //! never prints and never decides exit codes: it returns findings.
 
 mod containers;
+mod fold;
 pub mod inspect;
 mod judge;
 pub mod sniff;
@@ -13,8 +14,8 @@ pub mod sniff;
 mod tests;
 
 use crate::policy::Policy;
-use crate::rules::models::{pickle_serialization, scan_inconclusive};
-use aigis_findings::{Finding, Location};
+use crate::rules::models::{archive_unusual_layout, pickle_serialization, scan_inconclusive};
+use aigis_findings::{Finding, Location, Verdict};
 use aigis_pickle::{Analysis, Limits as PickleLimits, Options};
 use inspect::Inspection;
 pub use judge::PickleContext;
@@ -158,8 +159,13 @@ impl<'p> ModelScanner<'p> {
         };
         // A pickle that is also a zip (polyglot): loaders that look at the end
         // record open it as a zip, so scan that reading too.
+        // Its prepended and trailing bytes are the pickle itself, so layout
+        // findings of that reading say nothing (a pickled tensor embeds a zip).
         if top && kind == Kind::Pickle && containers::zip_by_end_record(data) {
-            let _ = containers::scan_zip(self, data, loc, depth, out);
+            let mut found = Vec::new();
+            let _ = containers::scan_zip(self, data, loc, depth, &mut found);
+            found.retain(|f| f.rule_id != archive_unusual_layout::RULE.id);
+            out.append(&mut found);
         }
         Some(format)
     }
@@ -204,21 +210,34 @@ impl<'p> ModelScanner<'p> {
             ins.pickles
                 .push(inspect::pickle_info(a, self.policy, loc, cx.torchscript));
         }
-        for n in judge::judge(a, self.policy, loc, cx, out) {
+        // Payloads first: a loader whose payloads are all clean may be cleared.
+        let mut dirty = vec![false; a.imports.len()];
+        for n in judge::nested(a, self.policy) {
             let inner = loc.member(n.label);
+            let mut found = Vec::new();
             if self
-                .scan_blob(n.bytes, &inner, depth + 1, false, out)
+                .scan_blob(n.bytes, &inner, depth + 1, false, &mut found)
                 .is_none()
                 && !n.bytes.is_empty()
             {
                 // A loader argument that is no known format: the loader would
                 // still try to run it, so it cannot be called clean.
-                out.push(inconclusive(
+                found.push(inconclusive(
                     &inner,
                     "a loader's argument is not a format aigis can analyse",
                 ));
             }
+            if found.iter().any(|f| f.verdict != Verdict::Clean)
+                && let Some(d) = dirty.get_mut(n.import)
+            {
+                *d = true;
+            }
+            out.append(&mut found);
         }
+        let cleared = |i: usize| {
+            !dirty.get(i).copied().unwrap_or(true) && judge::loader_clearable(a, self.policy, i)
+        };
+        judge::judge(a, self.policy, loc, cx, &cleared, out);
     }
 
     /// Legacy `torch.save` (before 1.6): magic, protocol, sys_info, the object,

@@ -311,3 +311,219 @@ fn prose_is_not_a_model() {
             .is_none()
     );
 }
+
+/// `getattr(<global m.n>, attr)` pushed as the callee-to-be (no call yet).
+fn getattr_of(p: P, m: &str, n: &str, attr: &str) -> P {
+    p.global("builtins", "getattr")
+        .op(b'(')
+        .global(m, n)
+        .str(attr)
+        .op(b't')
+        .reduce()
+}
+
+fn rules_of(r: &FileReport) -> Vec<&str> {
+    r.findings.iter().map(|f| f.rule_id.as_str()).collect()
+}
+
+#[test]
+fn getattr_on_an_allowed_class_is_judged_as_the_dotted_name() {
+    // getattr(collections.OrderedDict, 'fromkeys')(('a',)): the dotted name
+    // collections.OrderedDict.fromkeys is not on the allowlist, so the call is
+    // unapproved (not malicious: getattr only named it).
+    let data = getattr_of(P::new(2), "collections", "OrderedDict", "fromkeys")
+        .op(b'(')
+        .str("a")
+        .op(b'l')
+        .tuple1()
+        .reduce()
+        .stop();
+    let r = scan(&data);
+    assert_eq!(r.verdict, Verdict::Unapproved, "{r:#?}");
+    let f = r
+        .findings
+        .iter()
+        .find(|f| f.rule_id == "AIG103")
+        .expect("AIG103");
+    assert!(
+        f.message.contains("collections.OrderedDict.fromkeys"),
+        "{f:#?}"
+    );
+    assert!(
+        f.evidence
+            .as_deref()
+            .is_some_and(|e| e.contains("calls collections.OrderedDict.fromkeys(['a'])")),
+        "{f:#?}"
+    );
+    assert!(!rules_of(&r).contains(&"AIG101"), "{r:#?}");
+    // Trusting the dotted name makes the file clean.
+    let policy = Policy::new(&["collections.OrderedDict.fromkeys".into()]).expect("policy");
+    let o = ModelScanner::new(&policy).scan(&data, "t").expect("model");
+    let r = FileReport::new("t", o.format, o.findings);
+    assert_eq!(r.verdict, Verdict::Clean, "{r:#?}");
+}
+
+#[test]
+fn getattr_reaching_a_gadget_stays_malicious() {
+    // getattr(os, 'system')('id') and getattr(<instance>, 'system') on a denied module.
+    let data = getattr_of(P::new(2), "os", "system", "x").stop();
+    let r = scan(&data);
+    assert_eq!(r.verdict, Verdict::Malicious, "{r:#?}");
+    let data = P::new(2)
+        .global("builtins", "getattr")
+        .op(b'(')
+        .global("builtins", "__import__")
+        .str("os")
+        .tuple1()
+        .reduce()
+        .str("system")
+        .op(b't')
+        .reduce()
+        .str("id")
+        .tuple1()
+        .reduce()
+        .stop();
+    let r = scan(&data);
+    assert_eq!(r.verdict, Verdict::Malicious, "{r:#?}");
+    let calls = r.findings.iter().filter(|f| f.rule_id == "AIG101").count();
+    assert!(calls >= 2, "getattr and __import__ both reported: {r:#?}");
+}
+
+#[test]
+fn getattr_with_a_private_name_or_a_patched_result_does_not_fold() {
+    for attr in ["__globals__", "_private", "a.b"] {
+        let data = getattr_of(P::new(2), "collections", "OrderedDict", attr).stop();
+        let r = scan(&data);
+        assert_eq!(r.verdict, Verdict::Malicious, "{attr}: {r:#?}");
+    }
+    // BUILD on the folded result patches the attribute's object.
+    let data = getattr_of(P::new(2), "collections", "OrderedDict", "fromkeys")
+        .op(b'}')
+        .op(b'b')
+        .stop();
+    let r = scan(&data);
+    assert_eq!(r.verdict, Verdict::Malicious, "{r:#?}");
+}
+
+#[test]
+fn getattr_on_an_instance_is_judged_as_the_class_attribute() {
+    // getattr(OrderedDict.__new__(OrderedDict), 'keys') -> collections.OrderedDict.keys
+    let data = P::new(2)
+        .global("builtins", "getattr")
+        .op(b'(')
+        .global("collections", "OrderedDict")
+        .op(b')')
+        .op(0x81)
+        .str("keys")
+        .op(b't')
+        .reduce()
+        .stop();
+    let r = scan(&data);
+    assert_eq!(r.verdict, Verdict::Unapproved, "{r:#?}");
+    assert!(
+        r.findings
+            .iter()
+            .any(|f| f.message.contains("collections.OrderedDict.keys")),
+        "{r:#?}"
+    );
+}
+
+#[test]
+fn partial_of_an_allowed_function_is_clean_and_of_a_gadget_is_not() {
+    // functools.partial(collections.OrderedDict) with the usual BUILD state.
+    let partial = |m: &str, n: &str| {
+        P::new(2)
+            .global("functools", "partial")
+            .global(m, n)
+            .tuple1()
+            .reduce()
+            .op(b'(')
+            .global(m, n)
+            .op(b')')
+            .op(b'}')
+            .op(b'N')
+            .op(b't')
+            .op(b'b')
+            .stop()
+    };
+    let r = scan(&partial("collections", "OrderedDict"));
+    assert_eq!(r.verdict, Verdict::Clean, "{r:#?}");
+    let r = scan(&partial("posix", "system"));
+    assert_eq!(r.verdict, Verdict::Malicious, "{r:#?}");
+    let r = scan(&partial("mypkg", "helper"));
+    assert_eq!(r.verdict, Verdict::Unapproved, "{r:#?}");
+    assert!(
+        rules_of(&r).contains(&"AIG103"),
+        "wrapped means called: {r:#?}"
+    );
+    // partial handed to something else is not folded.
+    let data = P::new(2)
+        .global("collections", "OrderedDict")
+        .global("functools", "partial")
+        .tuple1()
+        .reduce()
+        .stop();
+    let r = scan(&data);
+    assert_eq!(r.verdict, Verdict::Malicious, "{r:#?}");
+}
+
+/// `torch.storage._load_from_bytes(payload)`.
+fn load_from_bytes(payload: &[u8]) -> Vec<u8> {
+    P::new(2)
+        .global("torch.storage", "_load_from_bytes")
+        .bytes(payload)
+        .tuple1()
+        .reduce()
+        .stop()
+}
+
+#[test]
+fn load_from_bytes_is_judged_by_its_payload() {
+    let clean = zip(&[
+        ("archive/data.pkl", &state_dict()),
+        ("archive/data/0", &[0u8; 16]),
+        ("archive/version", b"3\n"),
+    ]);
+    let r = scan(&load_from_bytes(&clean));
+    assert_eq!(r.verdict, Verdict::Clean, "{r:#?}");
+    let evil = zip(&[("archive/data.pkl", &call("os", "system", "id"))]);
+    let r = scan(&load_from_bytes(&evil));
+    assert_eq!(r.verdict, Verdict::Malicious, "{r:#?}");
+    assert!(
+        r.findings
+            .iter()
+            .any(|f| f.rule_id == "AIG101" && f.message.contains("_load_from_bytes")),
+        "the loader itself is reported when its payload is not clean: {r:#?}"
+    );
+    let r = scan(&load_from_bytes(b"not a model at all"));
+    assert_ne!(r.verdict, Verdict::Clean, "{r:#?}");
+    // pickle.loads is not cleared by a clean payload: writers never emit it.
+    let r = scan(
+        &P::new(2)
+            .global("pickle", "loads")
+            .bytes(&state_dict())
+            .tuple1()
+            .reduce()
+            .stop(),
+    );
+    assert_eq!(r.verdict, Verdict::Malicious, "{r:#?}");
+}
+
+#[test]
+fn mutating_a_global_and_unusual_opcodes_have_their_own_rules() {
+    // sys.path.append('/tmp/x')
+    let data = P::new(2)
+        .global("sys", "path")
+        .str("/tmp/x")
+        .op(b'a')
+        .stop();
+    let r = scan(&data);
+    assert!(rules_of(&r).contains(&"AIG114"), "{r:#?}");
+    assert_eq!(r.verdict, Verdict::Malicious);
+    // PROTO in the middle of a stream.
+    let data = P::new(2).op(b'}').op(0x80).op(2).stop();
+    let r = scan(&data);
+    assert!(rules_of(&r).contains(&"AIG115"), "{r:#?}");
+    assert!(!rules_of(&r).contains(&"AIG109"), "{r:#?}");
+    assert_eq!(r.verdict, Verdict::Clean);
+}

@@ -23,6 +23,8 @@ pub static RULES: &[&Rule] = &[
     &models::archive_unusual_layout::RULE,
     &models::archive_path_traversal::RULE,
     &models::npy_object_array::RULE,
+    &models::pickle_global_mutation::RULE,
+    &models::pickle_unusual_opcode::RULE,
     &models::scan_inconclusive::RULE,
 ];
 

@@ -11,6 +11,8 @@
 //! - [`compress`]: joblib's and tarballs' stream wrappers, under output and
 //!   ratio limits.
 //! - [`tar`]: tar members as bounded streams; links and devices listed.
+//! - [`marshal`]: Python code objects (Keras Lambda layers), names and
+//!   constants listed, nothing run.
 #![cfg_attr(
     not(test),
     deny(
@@ -23,6 +25,7 @@
 
 mod bytes;
 pub mod compress;
+pub mod marshal;
 pub mod npy;
 pub mod tar;
 pub mod zip;

@@ -70,6 +70,8 @@ fn zip_format(archive: &Archive<'_>) -> (&'static str, bool) {
         || names().any(|n| n.contains("/code/__torch__"));
     if torchscript {
         ("torchscript", true)
+    } else if super::keras::is_keras(archive) {
+        ("keras", false)
     } else if archive.find_record("data.pkl").is_some() {
         ("pytorch-zip", false)
     } else if archive.entries().iter().all(|e| e.name.ends_with(".npy"))
@@ -108,6 +110,9 @@ pub fn scan_zip(
             .iter()
             .filter_map(|a| anomaly_finding(a, loc)),
     );
+    if format == "keras" {
+        super::keras::scan_archive(s, &archive, loc, depth, out);
+    }
     let mut found_any = false;
     for (n, entry) in archive.entries().iter().enumerate() {
         let mloc = loc.member(entry.name.clone());
@@ -266,7 +271,7 @@ fn stream_pickle_member(
 }
 
 /// The first bytes of a member, without reading the rest.
-fn member_head(archive: &Archive<'_>, entry: &Entry<'_>) -> Result<Vec<u8>, String> {
+pub(crate) fn member_head(archive: &Archive<'_>, entry: &Entry<'_>) -> Result<Vec<u8>, String> {
     let mut r = archive.reader(entry, u64::MAX).map_err(|e| e.to_string())?;
     let mut head = Vec::with_capacity(SNIFF_LEN);
     (&mut r)

@@ -9,6 +9,7 @@ mod containers;
 mod fold;
 pub mod inspect;
 mod judge;
+mod keras;
 pub mod sniff;
 #[cfg(test)]
 mod tests;

@@ -25,6 +25,12 @@ pub static RULES: &[&Rule] = &[
     &models::npy_object_array::RULE,
     &models::pickle_global_mutation::RULE,
     &models::pickle_unusual_opcode::RULE,
+    &models::keras_external_callable::RULE,
+    &models::keras_lambda_layer::RULE,
+    &models::keras_lambda_dangerous::RULE,
+    &models::keras_dangerous_callable::RULE,
+    &models::keras_torch_module_wrapper::RULE,
+    &models::keras_embedded_code::RULE,
     &models::scan_inconclusive::RULE,
 ];
 

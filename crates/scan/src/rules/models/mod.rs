@@ -3,6 +3,12 @@
 
 pub mod archive_path_traversal;
 pub mod archive_unusual_layout;
+pub mod keras_dangerous_callable;
+pub mod keras_embedded_code;
+pub mod keras_external_callable;
+pub mod keras_lambda_dangerous;
+pub mod keras_lambda_layer;
+pub mod keras_torch_module_wrapper;
 pub mod npy_object_array;
 pub mod pickle_build_on_global;
 pub mod pickle_computed_global;

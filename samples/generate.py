@@ -1233,6 +1233,79 @@ def write_containers(out):
             "gzip-compressed malicious pickle")
 
 
+# ---- keras ------------------------------------------------------------------
+
+def keras_func_dump(fn):
+    """Keras' python_utils.func_dump: base64 of marshal.dumps(fn.__code__).
+    (marshal.dumps only serialises the code object; nothing is run.)"""
+    return base64.encodebytes(marshal.dumps(fn.__code__)).decode("ascii")
+
+
+def keras_layer(module, cls, config):
+    return {"module": module, "class_name": cls, "config": config, "registered_name": None}
+
+
+def keras_dense(name):
+    return keras_layer("keras.layers", "Dense", {
+        "name": name, "units": 8, "activation": "relu", "use_bias": True,
+        "kernel_initializer": keras_layer("keras.initializers", "GlorotUniform", {"seed": None}),
+        "dtype": keras_layer("keras", "DTypePolicy", {"name": "float32"})})
+
+
+def keras_lambda(fn):
+    return keras_layer("keras.layers", "Lambda", {
+        "name": "lambda", "function": {"class_name": "__lambda__", "config": {
+            "code": keras_func_dump(fn), "defaults": None, "closure": None}}, "arguments": {}})
+
+
+def keras_model(layers, extra_members=()):
+    config = keras_layer("keras", "Sequential", {"name": "sequential", "layers": layers})
+    config["compile_config"] = {
+        "optimizer": keras_layer("keras.optimizers", "Adam", {"learning_rate": 0.001}),
+        "loss": keras_layer("keras.losses", "MeanSquaredError", {"name": "mse"}),
+        "metrics": [{"module": "keras.metrics", "class_name": "function",
+                     "config": "mean_absolute_error", "registered_name": "function"}]}
+    ents = [{"name": "metadata.json", "data": json.dumps({"keras_version": "3.6.0",
+                                                          "date_saved": "2026-01-01@00:00:00"}).encode()},
+            {"name": "config.json", "data": json.dumps(config).encode(), "method": 8},
+            {"name": "model.weights.h5", "data": b"\x89HDF\r\n\x1a\n" + bytes(56)}]
+    ents += [{"name": n, "data": d} for n, d in extra_members]
+    return zip_build(ents)
+
+
+def write_keras(out):
+    M, B = "malicious/keras/", "benign/keras/"
+    out.add(B + "sequential_dense.keras", keras_model([keras_dense("d1"), keras_dense("d2")]), "clean",
+            "benign:keras", "Keras 3 .keras layout: config.json (Sequential of Dense), metadata, weights")
+    out.add("unapproved/keras_lambda_benign.keras", keras_model([keras_dense("d1"), keras_lambda(lambda x: x * 2.0 + 1.0)]),
+            "unapproved", "unapproved:keras_lambda", "Lambda layer with harmless bytecode (x * 2 + 1): still code that runs")
+    out.add(M + "lambda_os_system.keras",
+            keras_model([keras_lambda(lambda x: __import__("os").system(CMD) or x)]), "malicious",
+            "keras:lambda", "Lambda layer whose marshalled bytecode calls __import__('os').system")
+    out.add(M + "cve_2025_1550_module_os_system.keras",
+            keras_model([keras_layer("keras.layers", "Dense", {"name": "d", "units": 1, "activation": {
+                "module": "os", "class_name": "function", "config": "system", "registered_name": "function"}})]),
+            "malicious", "keras:cve-2025-1550", "config reaches os.system through module/class_name (CVE-2025-1550)")
+    out.add(M + "cve_2025_8747_get_file.keras",
+            keras_model([keras_layer("keras.layers", "Dense", {"name": "d", "units": 1, "kernel_initializer": {
+                "module": "keras.utils", "class_name": "function", "config": "get_file",
+                "registered_name": "function"}})]),
+            "malicious", "keras:cve-2025-8747", "config calls keras.utils.get_file (CVE-2025-8747)")
+    out.add(M + "cve_2025_9906_enable_unsafe.keras",
+            keras_model([{"module": "keras.config", "class_name": "function",
+                          "config": "enable_unsafe_deserialization", "registered_name": "function"},
+                         keras_lambda(lambda x: x)]),
+            "malicious", "keras:cve-2025-9906", "config turns safe mode off before a Lambda (CVE-2025-9905/9906)")
+    out.add(M + "cve_2025_49655_torch_module_wrapper.keras",
+            keras_model([keras_layer("keras.layers", "TorchModuleWrapper", {
+                "name": "torch_module_wrapper",
+                "module": base64.b64encode(os_system_pickle(2)).decode("ascii")})]),
+            "malicious", "keras:cve-2025-49655", "TorchModuleWrapper with a pickled os.system payload (CVE-2025-49655)")
+    out.add("unapproved/keras_embedded_python.keras",
+            keras_model([keras_dense("d1")], [("assets/loader.py", b"import os\nos.system('id')\n")]),
+            "unapproved", "keras:embedded_code", "a .keras archive shipping a Python file")
+
+
 def write_edge(out):
     Ed = "edge/"
     z = benign_torch_zip()
@@ -1623,6 +1696,7 @@ def main(argv):
         write_techniques(out)
         write_containers(out)
         write_edge(out)
+        write_keras(out)
         write_benign(out)
         if "--real" in flags:
             write_real(out)

@@ -214,9 +214,10 @@ pub fn scan_config(
     depth: u32,
     out: &mut Vec<Finding>,
 ) {
-    let mut stack: Vec<(&Value, String)> = vec![(root, "config".to_string())];
+    // (value, JSON path, name of the innermost enclosing named object)
+    let mut stack: Vec<(&Value, String, &str)> = vec![(root, "config".to_string(), "")];
     let mut visited = 0usize;
-    while let Some((v, path)) = stack.pop() {
+    while let Some((v, path, outer)) = stack.pop() {
         visited += 1;
         if visited > MAX_NODES {
             out.push(inconclusive(
@@ -227,19 +228,24 @@ pub fn scan_config(
         }
         match v {
             Value::Object(map) => {
+                let named = map
+                    .get("config")
+                    .and_then(|c| c.get("name"))
+                    .and_then(Value::as_str)
+                    .unwrap_or(outer);
                 if map.get("class_name").and_then(Value::as_str).is_some() {
-                    judge_object(s, map, &path, loc, depth, out);
+                    judge_object(s, map, &path, named, loc, depth, out);
                 }
                 for (k, child) in map.iter().rev() {
                     if matches!(child, Value::Object(_) | Value::Array(_)) {
-                        stack.push((child, format!("{path}.{k}")));
+                        stack.push((child, format!("{path}.{k}"), named));
                     }
                 }
             }
             Value::Array(items) => {
                 for (i, child) in items.iter().enumerate().rev() {
                     if matches!(child, Value::Object(_) | Value::Array(_)) {
-                        stack.push((child, format!("{path}[{i}]")));
+                        stack.push((child, format!("{path}[{i}]"), outer));
                     }
                 }
             }
@@ -254,6 +260,7 @@ fn judge_object(
     s: &ModelScanner<'_>,
     map: &Map,
     path: &str,
+    layer: &str,
     loc: &Location,
     depth: u32,
     out: &mut Vec<Finding>,
@@ -262,10 +269,6 @@ fn judge_object(
     let module = map.get("module").and_then(Value::as_str);
     let registered = map.get("registered_name").and_then(Value::as_str);
     let config = map.get("config");
-    let layer = config
-        .and_then(|c| c.get("name"))
-        .and_then(Value::as_str)
-        .unwrap_or("");
     match class {
         "__lambda__" => {
             // Keras 3 Lambda layers write `config.code`; serialize_keras_object

@@ -68,6 +68,27 @@ fn render(ins: &Inspection) -> String {
             );
         }
     }
+    for k in &ins.keras {
+        let _ = writeln!(s, "\nkeras config {}", k.location);
+        for o in &k.objects {
+            let module = o.module.as_deref().unwrap_or("-");
+            let _ = writeln!(
+                s,
+                "  {:<28} {:<24} {:<20} {}",
+                o.class_name, module, o.name, o.path
+            );
+        }
+        if k.objects_dropped > 0 {
+            let _ = writeln!(s, "  ... {} more objects", k.objects_dropped);
+        }
+        for l in &k.lambdas {
+            let _ = writeln!(
+                s,
+                "  lambda in '{}' ({}): code {}; names {:?}; constants {:?}",
+                l.layer, l.path, l.code, l.names, l.constants
+            );
+        }
+    }
     if !ins.findings.is_empty() {
         let _ = writeln!(s, "\nfindings:");
         for f in &ins.findings {

@@ -53,7 +53,44 @@ pub struct Inspection {
     pub verdict: Option<Verdict>,
     pub members: Vec<MemberInfo>,
     pub pickles: Vec<PickleInfo>,
+    /// Keras configs (`.keras` archives), one per config read.
+    pub keras: Vec<KerasInfo>,
     pub findings: Vec<Finding>,
+}
+
+/// Most objects listed per Keras config.
+pub const MAX_KERAS_OBJECTS: usize = 10_000;
+
+/// What a Keras config builds.
+#[derive(Clone, Debug, Default, Serialize)]
+pub struct KerasInfo {
+    pub location: String,
+    /// Every object with a `class_name`, in config order.
+    pub objects: Vec<KerasObject>,
+    /// Objects past [`MAX_KERAS_OBJECTS`], counted only.
+    pub objects_dropped: usize,
+    pub lambdas: Vec<LambdaInfo>,
+}
+
+/// One object of a Keras config.
+#[derive(Clone, Debug, Serialize)]
+pub struct KerasObject {
+    pub path: String,
+    pub class_name: String,
+    pub module: Option<String>,
+    /// The layer (or other named object) it belongs to.
+    pub name: String,
+}
+
+/// A Lambda function's statically decoded bytecode.
+#[derive(Clone, Debug, Serialize)]
+pub struct LambdaInfo {
+    pub path: String,
+    pub layer: String,
+    /// `co_name`, or why the bytecode could not be read.
+    pub code: String,
+    pub names: Vec<String>,
+    pub constants: Vec<String>,
 }
 
 pub(crate) fn pickle_info(

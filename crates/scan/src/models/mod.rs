@@ -106,6 +106,15 @@ impl<'p> ModelScanner<'p> {
         ins
     }
 
+    /// Update what inspect shows (inspect only).
+    pub(crate) fn record_with(&self, f: impl FnOnce(&mut Inspection)) {
+        if let Some(m) = &self.record
+            && let Ok(mut ins) = m.lock()
+        {
+            f(&mut ins);
+        }
+    }
+
     /// Record a container member (inspect only).
     pub(crate) fn record_member(&self, loc: &Location, size: u64, kind: &str) {
         if let Some(m) = &self.record

@@ -17,6 +17,7 @@
 //! [`scan_config`] judges a parsed config and is shared with other carriers
 //! of Keras configs (HDF5 `model_config`).
 
+use super::inspect::{KerasInfo, KerasObject, LambdaInfo, MAX_KERAS_OBJECTS};
 use super::{ModelScanner, inconclusive};
 use crate::policy::Judgement;
 use crate::rules::models::{
@@ -214,6 +215,12 @@ pub fn scan_config(
     depth: u32,
     out: &mut Vec<Finding>,
 ) {
+    s.record_with(|ins| {
+        ins.keras.push(KerasInfo {
+            location: loc.display(),
+            ..KerasInfo::default()
+        });
+    });
     // (value, JSON path, name of the innermost enclosing named object)
     let mut stack: Vec<(&Value, String, &str)> = vec![(root, "config".to_string(), "")];
     let mut visited = 0usize;
@@ -269,12 +276,26 @@ fn judge_object(
     let module = map.get("module").and_then(Value::as_str);
     let registered = map.get("registered_name").and_then(Value::as_str);
     let config = map.get("config");
+    s.record_with(|ins| {
+        if let Some(k) = ins.keras.last_mut() {
+            if k.objects.len() < MAX_KERAS_OBJECTS {
+                k.objects.push(KerasObject {
+                    path: path.to_string(),
+                    class_name: class.to_string(),
+                    module: module.map(str::to_string),
+                    name: layer.to_string(),
+                });
+            } else {
+                k.objects_dropped += 1;
+            }
+        }
+    });
     match class {
         "__lambda__" => {
             // Keras 3 Lambda layers write `config.code`; serialize_keras_object
             // of a bare lambda writes `config.value` = [code, defaults, closure].
             let value = config.and_then(|c| c.get("code").or_else(|| c.get("value")));
-            lambda(value, layer, path, loc, out);
+            lambda(s, value, layer, path, loc, out);
             return;
         }
         "Lambda" => {
@@ -285,7 +306,7 @@ fn judge_object(
             let function = c.and_then(|c| c.get("function"));
             match (ftype, function) {
                 // tf.keras: [code_b64, defaults, closure] with function_type "lambda".
-                (Some("lambda"), Some(f)) => lambda(Some(f), layer, path, loc, out),
+                (Some("lambda"), Some(f)) => lambda(s, Some(f), layer, path, loc, out),
                 // tf.keras: a named function in `module`.
                 (Some("function"), Some(Value::String(f))) => {
                     let m = c
@@ -385,7 +406,14 @@ fn unbase64(text: &str) -> Option<Vec<u8>> {
 }
 
 /// A Lambda function: `[code_b64, defaults, closure]` or the code string.
-fn lambda(value: Option<&Value>, layer: &str, path: &str, loc: &Location, out: &mut Vec<Finding>) {
+fn lambda(
+    s: &ModelScanner<'_>,
+    value: Option<&Value>,
+    layer: &str,
+    path: &str,
+    loc: &Location,
+    out: &mut Vec<Finding>,
+) {
     let code_text = match value {
         Some(Value::String(t)) => Some(t.as_str()),
         Some(Value::Array(a)) => a.first().and_then(Value::as_str),
@@ -410,6 +438,14 @@ fn lambda(value: Option<&Value>, layer: &str, path: &str, loc: &Location, out: &
     let code = match code {
         Ok((_, c)) => c,
         Err(e) => {
+            record_lambda(
+                s,
+                path,
+                label,
+                format!("unreadable: {e}"),
+                Vec::new(),
+                Vec::new(),
+            );
             out.push(
                 Finding::new(
                     &keras_lambda_layer::RULE,
@@ -428,6 +464,14 @@ fn lambda(value: Option<&Value>, layer: &str, path: &str, loc: &Location, out: &
     };
     let names = code.all_names();
     let strings = code.all_strings();
+    record_lambda(
+        s,
+        path,
+        label,
+        code.name.clone(),
+        names.clone(),
+        strings.clone(),
+    );
     let mut bad: Vec<&str> = names
         .iter()
         .map(String::as_str)
@@ -453,6 +497,27 @@ fn lambda(value: Option<&Value>, layer: &str, path: &str, loc: &Location, out: &
         )
     };
     out.push(Finding::new(rule, loc.clone(), msg, &key).with_evidence(evidence));
+}
+
+fn record_lambda(
+    s: &ModelScanner<'_>,
+    path: &str,
+    layer: &str,
+    code: String,
+    names: Vec<String>,
+    constants: Vec<String>,
+) {
+    s.record_with(|ins| {
+        if let Some(k) = ins.keras.last_mut() {
+            k.lambdas.push(LambdaInfo {
+                path: path.to_string(),
+                layer: layer.to_string(),
+                code,
+                names,
+                constants,
+            });
+        }
+    });
 }
 
 fn clip(s: &str, max: usize) -> String {

@@ -180,3 +180,19 @@ fn code_members_and_broken_configs() {
     let r = scan(&z);
     assert_eq!(r.verdict, Verdict::Inconclusive, "{r:#?}");
 }
+
+#[test]
+fn inspect_lists_objects_and_decoded_lambdas() {
+    let policy = Policy::new(&[]).unwrap();
+    let ins =
+        ModelScanner::new(&policy).inspect(&model(vec![dense("d1"), lambda(EVIL_LAMBDA)]), "m");
+    assert_eq!(ins.format, "keras");
+    let k = &ins.keras[0];
+    assert!(k.objects.iter().any(|o| o.class_name == "Dense"
+        && o.name == "d1"
+        && o.module.as_deref() == Some("keras.layers")));
+    let l = &k.lambdas[0];
+    assert_eq!((l.layer.as_str(), l.code.as_str()), ("lambda", "<lambda>"));
+    assert_eq!(l.names, ["__import__", "system"]);
+    assert!(l.constants.iter().any(|c| c.contains("evil.example")));
+}

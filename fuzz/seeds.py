@@ -1,8 +1,24 @@
 #!/usr/bin/env python3
-"""Seed corpora for the `tar` and `compress` fuzz targets (standard library
-only). Writes small, valid inputs into fuzz/corpus/<target>/ (gitignored), so
-that the fuzzer starts past checksums and CRCs instead of finding them:
+"""Seed corpora for the fuzz targets (standard library only, deterministic).
+Writes small inputs into fuzz/corpus/<target>/ (gitignored), so that the
+fuzzer starts past magics, grammars, checksums and CRCs instead of having to
+find them (without a sanitizer libFuzzer cannot guess `\x93NUMPY`):
 
+- npy: version 1.0/2.0/3.0 headers with simple, structured (titles, field
+  shapes, padding), subarray, comma-string and object dtypes, Fortran order,
+  scalar and big shapes, the literal syntax numpy's `ast.literal_eval`
+  accepts (prefixes, escapes, comments, hex and `L` integers), and a few
+  almost-valid ones (bad version, missing or extra key, short header, ...);
+- zip: stored and deflated zips from `zipfile`, a PyTorch layout
+  (archive/data.pkl, archive/data/0, archive/version, 64-byte aligned),
+  npz, zip64 records and extras, data descriptors, prepended data, a
+  comment, and tampered ones (bad CRC, names that differ, duplicates, odd
+  methods and flags, wrong entry counts);
+- pickle: `pickle.dumps` of plain builtin containers at protocols 0-5, and
+  hand-assembled streams: GLOBAL/STACK_GLOBAL/REDUCE/BUILD/NEWOBJ(_EX)/
+  INST/OBJ/EXT1-4/FRAME, every memo opcode, persistent ids, a torch state
+  dict (OrderedDict of `torch._utils._rebuild_tensor_v2` with BINPERSID),
+  numpy and joblib arrays, out-of-band buffers, several streams in a row;
 - tar: ustar, GNU (long name and link), pax (path, size, global header),
   v7, base-256 size, links, devices, unknown and sparse type flags, and
   gzip/bz2/xz-wrapped tarballs;
@@ -10,21 +26,34 @@ that the fuzzer starts past checksums and CRCs instead of finding them:
   frame, `ZF` with and without the extra space), concatenated streams, and
   small zero bombs.
 
-Usage: python3 fuzz/seeds.py  (then cargo fuzz run tar / compress)
+Nothing is unpickled or executed: pickles are only ever written.
+
+Usage:
+    python3 fuzz/seeds.py [--samples DIR]
+
+With --samples, the files under DIR (as written by
+`python3 samples/generate.py DIR`, without --real) are also copied, cut to
+64 KiB, into the pickle, zip or npy corpus by their first bytes. Then e.g.
+`cd fuzz && cargo fuzz run -s none npy`; see fuzz/README.md.
 """
 
+import argparse
 import bz2
 import gzip
 import io
 import lzma
 import pathlib
+import pickle
 import struct
 import tarfile
+import zipfile
 import zlib
 
 HERE = pathlib.Path(__file__).resolve().parent
 PICKLE = b"\x80\x04\x95\x10\x00\x00\x00\x00\x00\x00\x00\x8c\x05posix\x8c\x06system\x93."
 BLOCK = 512
+# Longest prefix of a sample file copied with --samples.
+MAX_SAMPLE = 64 << 10
 
 
 def trim(data: bytes) -> bytes:
@@ -112,7 +141,7 @@ def tar_seeds() -> dict:
     seeds["base256"] = bytes(b256)
 
     plain = seeds["ustar"]
-    seeds["ustar.gz"] = gzip.compress(plain)
+    seeds["ustar.gz"] = gzip.compress(plain, mtime=0)
     seeds["ustar.bz2"] = bz2.compress(plain)
     seeds["ustar.xz"] = lzma.compress(plain)
     return seeds
@@ -165,7 +194,7 @@ def compress_seeds() -> dict:
     zeros = b"\0" * (64 << 10)
     seeds = {
         "zlib": zlib.compress(PICKLE),
-        "gzip-two-members": gzip.compress(PICKLE) + gzip.compress(b"second"),
+        "gzip-two-members": gzip.compress(PICKLE, mtime=0) + gzip.compress(b"second", mtime=0),
         "bz2": bz2.compress(PICKLE),
         "xz-two-streams": lzma.compress(PICKLE) + lzma.compress(b"second"),
         "lzma-alone": lzma.compress(PICKLE, format=lzma.FORMAT_ALONE),
@@ -183,6 +212,459 @@ def compress_seeds() -> dict:
     return seeds
 
 
+# --------------------------------------------------------------------------
+# npy
+# --------------------------------------------------------------------------
+
+NPY_PREAMBLE = {1: ("<H", "latin1"), 2: ("<I", "latin1"), 3: ("<I", "utf-8")}
+
+
+def npy(header: str, version=1, data=b"", align=64, terminate=True) -> bytes:
+    """An .npy file around a header literal, padded the way numpy pads it."""
+    fmt, encoding = NPY_PREAMBLE[version]
+    raw = header.encode(encoding)
+    prefix = 6 + 2 + struct.calcsize(fmt)
+    if terminate:
+        raw += b" " * (-(prefix + len(raw) + 1) % align) + b"\n"
+    return b"\x93NUMPY" + bytes([version, 0]) + struct.pack(fmt, len(raw)) + raw + data
+
+
+def npy_dict(descr: str, shape: str, fortran="False") -> str:
+    return "{'descr': %s, 'fortran_order': %s, 'shape': %s, }" % (descr, fortran, shape)
+
+
+def npy_seeds() -> dict:
+    seeds = {}
+    simple = [
+        ("f8", "'<f8'", "(3,)", struct.pack("<3d", 1.0, 2.0, 3.0)),
+        ("b1", "'|b1'", "(2, 2)", b"\1\0\0\1"),
+        ("i4-be", "'>i4'", "(2,)", b"\0\0\0\1\0\0\0\2"),
+        ("u2", "'<u2'", "()", b"\1\0"),
+        ("c16", "'<c16'", "(1,)", b"\0" * 16),
+        ("f2", "'<f2'", "(0,)", b""),
+        ("U5", "'<U5'", "(1,)", "hello".encode("utf-32-le")),
+        ("S3", "'|S3'", "(2,)", b"abcdef"),
+        ("V4", "'|V4'", "(1,)", b"\0\1\2\3"),
+        ("M8", "'<M8[ns]'", "(1,)", b"\0" * 8),
+        ("m8", "'<m8[D]'", "(1,)", b"\0" * 8),
+        ("g", "'<f16'", "(1,)", b"\0" * 16),
+        ("G", "'<c32'", "(1,)", b"\0" * 32),
+        ("named", "'float32'", "(1,)", b"\0" * 4),
+        ("object", "'|O'", "(2,)", b"\x80\x02]q\x00(K\x01K\x02e."),
+        ("stringdtype", "'T'", "(1,)", b"\x80\x05N."),
+        ("comma", "'i4, O'", "(1,)", b"\x80\x02N."),
+        ("repeat", "'(2,3)f8'", "(1,)", b"\0" * 48),
+        ("unrecognised", "'<x9'", "(1,)", b"\0"),
+    ]
+    for name, descr, shape, data in simple:
+        seeds["v1-" + name] = npy(npy_dict(descr, shape), 1, data)
+    seeds["v1-fortran"] = npy(npy_dict("'<f4'", "(2, 3)", "True"), 1, b"\0" * 24)
+    seeds["v2-f8"] = npy(npy_dict("'<f8'", "(1,)"), 2, b"\0" * 8)
+    seeds["v3-utf8"] = npy(npy_dict("[('\u00e9t\u00e9', '<i8'), ('\u03c0', '<f4')]", "(1,)"), 3, b"\0" * 12)
+
+    structured = (
+        "[('a', '<f4'), ('b', '|O'), (('Title', 'c'), '<i8', (2, 3)), ('', '|V4'), "
+        "('d', [('x', '<u1'), ('y', '>i2')]), ['e', '<f8', 2]]"
+    )
+    seeds["v1-structured"] = npy(npy_dict(structured, "(2,)"), 1, b"\0" * 64)
+    seeds["v1-structured-plain"] = npy(npy_dict("[('x', '<f8'), ('y', '<i4', (3,))]", "(1,)"), 1, b"\0" * 20)
+    seeds["v1-subarray"] = npy(npy_dict("('<f8', (2, 2))", "(3,)"), 1, b"\0" * 96)
+    seeds["v1-subarray-object"] = npy(npy_dict("(('|O', (2,)), 3)", "(1,)"), 1, b"\x80\x02N.")
+
+    seeds["v1-big"] = npy(npy_dict("'<f8'", "(1099511627776,)"), 1)
+    seeds["v1-over-limit"] = npy(npy_dict("'<f8'", "(1048576, 1048576)"), 1)
+    seeds["v1-overflow"] = npy(npy_dict("'<f8'", "(4294967296, 4294967296, 4294967296)"), 1)
+    seeds["v1-object-huge"] = npy(npy_dict("'|O'", "(18446744073709551615,)"), 1, b"\x80\x02N.")
+    seeds["v1-64-dims"] = npy(npy_dict("'<u1'", "(" + "1, " * 64 + ")"), 1, b"\0")
+    seeds["v2-long-header"] = npy(npy_dict("'<f8'", "(1,)") + " " * 10001, 2, b"\0" * 8)
+
+    # The literal syntax ast.literal_eval accepts.
+    seeds["v1-syntax"] = npy(
+        '{"descr": u"<" "f8", # comment\n \'fortran_order\': False, \\\n'
+        "'shape': (0x2, 0o1, 0b1, 1_0, True,)}",
+        1, b"\0" * 160)
+    seeds["v1-escapes"] = npy("{'descr': '\\x3cf\\70', 'fortran_order': False, 'shape': (1,)}", 1, b"\0" * 8)
+    seeds["v1-prefix-adjacent"] = npy(npy_dict("'<' r'f' B'8'", "(1,)"), 1, b"\0" * 8)
+    seeds["v1-bytes-str"] = npy("{b'descr': '<f8', 'fortran_order': False, 'shape': (1,)}", 1)
+    seeds["v1-long-suffix"] = npy(npy_dict("'<f8'", "(3L, 2L)"), 1, b"\0" * 48)
+    seeds["v1-duplicate-key"] = npy(
+        "{'descr': '<i4', 'descr': '<f8', 'fortran_order': False, 'shape': (1,)}", 1)
+    seeds["v1-int-shape"] = npy(npy_dict("'<f8'", "3"), 1, b"\0" * 24)
+    seeds["v1-misaligned"] = npy(npy_dict("'<f8'", "(1,)"), 1, b"\0" * 8, align=1)
+    seeds["v1-trailing"] = npy(npy_dict("'<u1'", "(1,)"), 1, b"\0" + PICKLE)
+    seeds["v1-truncated-data"] = npy(npy_dict("'<f8'", "(100,)"), 1, b"\0" * 8)
+    seeds["v1-nested"] = npy(npy_dict("[('a', " * 12 + "'<f8'" + ")]" * 12, "(1,)"), 1)
+
+    # Almost valid.
+    seeds["bad-version"] = b"\x93NUMPY\x01\x01" + npy(npy_dict("'<f8'", "(1,)"))[8:]
+    seeds["bad-v3-long"] = npy(npy_dict("'<f8'", "(1L,)"), 3)
+    seeds["bad-v3-latin1"] = npy(npy_dict("'\u00e9'", "(1,)"), 1).replace(b"\x01\x00", b"\x03\x00", 1)
+    seeds["bad-short-header"] = npy(npy_dict("'<f8'", "(1,)"))[:40]
+    seeds["bad-header-len"] = b"\x93NUMPY\x02\x00\xff\xff\xff\x7f{'descr': '<f8'}"
+    seeds["bad-missing-key"] = npy("{'descr': '<f8', 'shape': (1,)}")
+    seeds["bad-extra-key"] = npy("{'descr': '<f8', 'fortran_order': False, 'shape': (1,), 'x': 1}")
+    seeds["bad-fortran"] = npy(npy_dict("'<f8'", "(1,)", "1"))
+    seeds["bad-shape-list"] = npy(npy_dict("'<f8'", "[1, 2]"))
+    seeds["bad-negative"] = npy(npy_dict("'<f8'", "(-1,)"))
+    seeds["bad-unterminated"] = npy("{'descr': '<f8, 'fortran_order': False, 'shape': (1,)}")
+    seeds["bad-name"] = npy("{'descr': dtype('<f8'), 'fortran_order': False, 'shape': (1,)}")
+    seeds["bad-not-dict"] = npy("['descr', '<f8']")
+    seeds["bad-field"] = npy(npy_dict("[('a',)]", "(1,)"))
+    seeds["bad-deep"] = npy("{'descr': " + "[" * 40 + "]" * 40 + "}")
+    seeds["magic-only"] = b"\x93NUMPY"
+    return seeds
+
+
+# --------------------------------------------------------------------------
+# zip
+# --------------------------------------------------------------------------
+
+ZIP_TIME = (1980, 1, 1, 0, 0, 0)
+
+
+def zipfile_archive(members, method=zipfile.ZIP_STORED, comment=b"") -> bytes:
+    """A zip written by Python's zipfile, with fixed timestamps."""
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w") as zf:
+        for name, data in members:
+            zi = zipfile.ZipInfo(name, ZIP_TIME)
+            zi.compress_type = method
+            zf.writestr(zi, data)
+        zf.comment = comment
+    return out.getvalue()
+
+
+def deflate(data: bytes) -> bytes:
+    co = zlib.compressobj(6, zlib.DEFLATED, -15)
+    return co.compress(data) + co.flush()
+
+
+def zip_member(name, data, method=0, **kw) -> dict:
+    """One member for `zip_build`. Keywords override what is written: crc,
+    flags, local_name, body (the stored bytes), zip64, descriptor."""
+    body = kw.pop("body", deflate(data) if method == 8 else data)
+    member = {"name": name, "method": method, "body": body, "size": len(data),
+              "crc": zlib.crc32(data), "flags": 0, "local_name": name,
+              "zip64": False, "descriptor": False}
+    member.update(kw)
+    return member
+
+
+def zip_build(members, prefix=b"", align=0, zip64=False, comment=b"", count=None) -> bytes:
+    """A zip assembled by hand. `align` pads stored data with an extra field
+    the way PyTorch does; `zip64` writes zip64 end records; a member's
+    `zip64` marks its sizes and offset and puts them in extras."""
+    out = bytearray(prefix)
+    central = bytearray()
+    for m in members:
+        offset = len(out) - len(prefix)
+        name, local_name = m["name"].encode(), m["local_name"].encode()
+        flags = m["flags"] | (8 if m["descriptor"] else 0)
+        csize, usize = len(m["body"]), m["size"]
+        local_extra = central_extra = b""
+        lc, lu, co = csize, usize, offset
+        if m["zip64"]:
+            local_extra = struct.pack("<HHQQ", 1, 16, usize, csize)
+            central_extra = struct.pack("<HHQQQ", 1, 24, usize, csize, offset)
+            lc = lu = co = 0xFFFFFFFF
+        crc = m["crc"]
+        lcrc = 0 if m["descriptor"] else crc
+        if m["descriptor"] and not m["zip64"]:
+            lc = lu = 0
+        if align:
+            start = len(out) + 30 + len(local_name) + len(local_extra) + 4
+            pad = -start % align
+            local_extra += b"FB" + struct.pack("<H", pad) + b"Z" * pad
+        out += struct.pack("<IHHHHHIIIHH", 0x04034B50, 45 if m["zip64"] else 20, flags, m["method"],
+                           0, 0x21, lcrc, lc, lu, len(local_name), len(local_extra))
+        out += local_name + local_extra + m["body"]
+        if m["descriptor"]:
+            out += struct.pack("<IIII", 0x08074B50, crc, csize, usize)
+        central += struct.pack("<IHHHHHHIIIHHHHHII", 0x02014B50, 0x031E, 45 if m["zip64"] else 20,
+                               flags, m["method"], 0, 0x21, crc,
+                               0xFFFFFFFF if m["zip64"] else csize,
+                               0xFFFFFFFF if m["zip64"] else usize,
+                               len(name), len(central_extra), 0, 0, 0, 0o100644 << 16, co)
+        central += name + central_extra
+    n = len(members) if count is None else count
+    cd_offset = len(out) - len(prefix)
+    out += central
+    if zip64:
+        end64_at = len(out) - len(prefix)
+        out += struct.pack("<IQHHIIQQQQ", 0x06064B50, 44, 45, 45, 0, 0, n, n, len(central), cd_offset)
+        out += struct.pack("<IIQI", 0x07064B50, 0, end64_at, 1)
+        out += struct.pack("<IHHHHIIH", 0x06054B50, 0, 0, 0xFFFF, 0xFFFF, 0xFFFFFFFF, 0xFFFFFFFF,
+                           len(comment))
+    else:
+        out += struct.pack("<IHHHHIIH", 0x06054B50, 0, 0, n, n, len(central), cd_offset, len(comment))
+    return bytes(out + comment)
+
+
+def torch_zip(archive="archive", pkl=None, **kw) -> bytes:
+    members = [
+        zip_member(f"{archive}/data.pkl", pkl or torch_state_dict()),
+        zip_member(f"{archive}/.format_version", b"1"),
+        zip_member(f"{archive}/byteorder", b"little"),
+        zip_member(f"{archive}/data/0", struct.pack("<6f", 0, 1, 2, 3, 4, 5)),
+        zip_member(f"{archive}/version", b"3\n"),
+        zip_member(f"{archive}/.data/serialization_id", b"0123456789" * 4),
+    ]
+    return zip_build(members, align=64, **kw)
+
+
+def zip_seeds() -> dict:
+    npy_member = npy(npy_dict("'<f8'", "(2,)"), 1, b"\0" * 16)
+    npy_object = npy(npy_dict("'|O'", "(1,)"), 1, PICKLE)
+    text = b"model weights " * 40
+    seeds = {
+        "stored": zipfile_archive([("data.pkl", PICKLE), ("readme.txt", b"hi")]),
+        "deflated": zipfile_archive([("data.pkl", PICKLE), ("text", text), ("empty", b"")],
+                                    zipfile.ZIP_DEFLATED),
+        "comment": zipfile_archive([("a", b"a")], comment=b"archive comment"),
+        "comment-fake-end": zipfile_archive([("a", b"a")], comment=b"PK\x05\x06" + b"\0" * 18),
+        "empty": zipfile_archive([]),
+        "npz": zipfile_archive([("arr_0.npy", npy_member), ("obj.npy", npy_object)], zipfile.ZIP_DEFLATED),
+        "torch": torch_zip(),
+        "torch-other-root": torch_zip("my_model"),
+        "torch-prepended": b"#!/bin/sh\nexit 0\n" + torch_zip(),
+        "torch-zip64": torch_zip(zip64=True),
+        "zip64-members": zip_build(
+            [zip_member("archive/data.pkl", PICKLE, zip64=True),
+             zip_member("archive/data/0", text, 8, zip64=True)], zip64=True, comment=b"z64"),
+        "descriptor": zip_build(
+            [zip_member("data.pkl", PICKLE, 8, descriptor=True), zip_member("b", text, 8, descriptor=True)]),
+        "descriptor-zip64": zip_build([zip_member("data.pkl", PICKLE, descriptor=True, zip64=True)],
+                                      zip64=True),
+        "prepended": b"\0" * 100 + zipfile_archive([("data.pkl", PICKLE)], zipfile.ZIP_DEFLATED),
+        "tamper-crc": zip_build([zip_member("data.pkl", PICKLE, crc=0x12345678)]),
+        "tamper-names": zip_build([zip_member("data.pkl", PICKLE, local_name="other.pkl"),
+                                   zip_member("DATA.PKL", b"\x80\x02N.")]),
+        "tamper-duplicate": zip_build([zip_member("archive/data.pkl", b"\x80\x02N."),
+                                       zip_member("archive/data.pkl", PICKLE)]),
+        "tamper-flags": zip_build([zip_member("enc", b"x", flags=1), zip_member("strong", b"y", flags=0x41),
+                                   zip_member("masked", b"z", flags=0x2000),
+                                   zip_member("utf8-\u00e9", b"w", flags=0x800)]),
+        "tamper-methods": zip_build([zip_member("bz2", b"x", 12, body=bz2.compress(b"x")),
+                                     zip_member("lzma", b"y", 14),
+                                     zip_member("bad-deflate", text, 8, body=b"\xff" * 8)]),
+        "tamper-count": zip_build([zip_member("a", b"a"), zip_member("b", b"b")], count=1),
+        "tamper-count-high": zip_build([zip_member("a", b"a")], count=3),
+        "tamper-paths": zip_build([zip_member("../../etc/passwd", b"x"), zip_member("/abs", b"y"),
+                                   zip_member("c:\\win", b"z"), zip_member("dir/", b"")]),
+        "tamper-sizes": zip_build([zip_member("big", text, 8, size=1 << 31)]),
+        "bomb": zip_build([zip_member("zeros", b"\0" * (1 << 20), 8)]),
+    }
+    cut = seeds["torch"]
+    seeds["truncated"] = cut[: len(cut) // 2] + cut[-22:]
+    return seeds
+
+
+# --------------------------------------------------------------------------
+# pickle
+# --------------------------------------------------------------------------
+
+
+class Asm:
+    """Writes pickle opcodes by hand; nothing here ever loads one."""
+
+    def __init__(self, proto=2):
+        self.out = bytearray(b"\x80" + bytes([proto]) if proto >= 2 else b"")
+
+    def op(self, raw: bytes):
+        self.out += raw
+        return self
+
+    def line(self, code: bytes, *parts: str):
+        return self.op(code + b"".join(p.encode() + b"\n" for p in parts))
+
+    def glob(self, mod: str, name: str):
+        return self.line(b"c", mod, name)
+
+    def str(self, s: str):
+        raw = s.encode()
+        if len(raw) < 256:
+            return self.op(b"\x8c" + bytes([len(raw)]) + raw)
+        return self.op(b"X" + struct.pack("<I", len(raw)) + raw)
+
+    def ustr(self, s: str):
+        """BINUNICODE, as protocols 1-3 write strings."""
+        raw = s.encode()
+        return self.op(b"X" + struct.pack("<I", len(raw)) + raw)
+
+    def int(self, n: int):
+        if 0 <= n < 256:
+            return self.op(b"K" + bytes([n]))
+        if 0 <= n < 65536:
+            return self.op(b"M" + struct.pack("<H", n))
+        return self.op(b"J" + struct.pack("<i", n))
+
+    def stack_global(self, mod: str, name: str):
+        return self.str(mod).op(b"\x94").str(name).op(b"\x94\x93\x94")
+
+    def bytes(self) -> bytes:
+        return bytes(self.out)
+
+
+def framed(proto: int, body: bytes) -> bytes:
+    return b"\x80" + bytes([proto]) + b"\x95" + struct.pack("<Q", len(body)) + body
+
+
+def tensor(p: Asm, key: str, shape, storage="FloatStorage") -> None:
+    """torch._utils._rebuild_tensor_v2((storage persid), 0, size, stride, False, OrderedDict())."""
+    stride, acc = [], 1
+    for s in reversed(shape):
+        stride.insert(0, acc)
+        acc *= s
+    p.glob("torch._utils", "_rebuild_tensor_v2").op(b"(")
+    p.op(b"(").ustr("storage").glob("torch", storage).ustr(key).ustr("cpu").int(acc).op(b"tQ")
+    p.int(0).op(b"(")
+    for s in shape:
+        p.int(s)
+    p.op(b"t(")
+    for s in stride:
+        p.int(s)
+    p.op(b"t\x89").glob("collections", "OrderedDict").op(b")RtR")
+
+
+def torch_state_dict() -> bytes:
+    """An OrderedDict state dict with `_metadata`, as torch.save writes it."""
+    p = Asm(2).glob("collections", "OrderedDict").op(b"q\x00)Rq\x01(")
+    p.ustr("fc.weight")
+    tensor(p, "0", (2, 3))
+    p.ustr("fc.bias")
+    tensor(p, "1", (2,), "HalfStorage")
+    p.op(b"u}(").ustr("_metadata").op(b"h\x00)R(").ustr("").op(b"}(").ustr("version").int(1)
+    return p.op(b"uuub.").bytes()
+
+
+def numpy_array(proto=3) -> bytes:
+    """numpy's ndarray.__reduce__: _reconstruct, then BUILD with a dtype."""
+    p = Asm(proto).glob("numpy.core.multiarray", "_reconstruct").glob("numpy", "ndarray")
+    p.int(0).op(b"\x85C\x01b\x87R(").int(1).int(3).op(b"\x85").glob("numpy", "dtype")
+    p.ustr("f8").op(b"\x89\x88\x87R(").int(3).ustr("<").op(b"NNNJ\xff\xff\xff\xffJ\xff\xff\xff\xff")
+    p.int(0).op(b"tb\x89C\x18" + b"\0" * 24 + b"tb.")
+    return p.bytes()
+
+
+def joblib_array(object_dtype=False) -> bytes:
+    """joblib's NumpyArrayWrapper: the raw array follows its BUILD in the stream."""
+    p = Asm(4).stack_global("joblib.numpy_pickle", "NumpyArrayWrapper").op(b")\x81}(")
+    p.str("subclass").stack_global("numpy", "ndarray").str("shape").int(3).op(b"\x85")
+    p.str("order").str("C").str("dtype").stack_global("numpy", "dtype")
+    p.str("O8" if object_dtype else "i8").op(b"\x89\x88\x87R(").int(3).str("|" if object_dtype else "<")
+    p.op(b"NNN").op(b"J\xff\xff\xff\xffJ\xff\xff\xff\xff").int(63 if object_dtype else 0).op(b"tb")
+    p.str("allow_mmap").op(b"\x89").str("numpy_array_alignment_bytes").int(16).op(b"ub")
+    if object_dtype:
+        p.op(pickle.dumps([1, "two", 3.0], protocol=4))
+    else:
+        p.op(b"\x07" + b"\0" * 7 + struct.pack("<3q", 1, 2, 3))
+    return p.op(b".").bytes()
+
+
+def dumps_seeds() -> dict:
+    """Python's own pickler on plain builtin containers (deterministic: no str sets)."""
+    shared = [1, 2]
+    value = {
+        "ints": [0, 1, -1, 255, 256, 65535, 65536, 2**31 - 1, -(2**31), 2**31, 2**64, -(2**70), 10**300],
+        "floats": [0.0, -1.5, 1e308, float("inf")],
+        "strings": ["", "a", "\u00e9\u20ac\U0001f600", "x" * 300, "line\nbreak\\"],
+        "bytes": [b"", b"\0\xff", b"y" * 300, bytearray(b"ba")],
+        "containers": [(), (1,), (1, 2), (1, 2, 3), (1, 2, 3, 4), [], {}, set(), {1, 2}, frozenset({3})],
+        "shared": (shared, shared),
+        "flags": [None, True, False],
+        1: {2: {3: {4: [[[]]]}}},
+    }
+    recursive = []
+    recursive.append(recursive)
+    seeds = {}
+    for proto in range(6):
+        seeds[f"dumps-p{proto}"] = pickle.dumps(value, protocol=proto)
+        seeds[f"dumps-p{proto}-recursive"] = pickle.dumps(recursive, protocol=proto)
+        seeds[f"dumps-p{proto}-long-list"] = pickle.dumps(list(range(1200)), protocol=proto)
+    return seeds
+
+
+def pickle_seeds() -> dict:
+    seeds = dumps_seeds()
+    cmd = "echo aigis-fuzz-seed"
+    p4 = Asm(4).stack_global("posix", "system").str(cmd).op(b"\x85\x94R\x94.").bytes()
+    seeds.update({
+        "global-reduce-p0": b"cos\nsystem\n(S'" + cmd.encode() + b"'\ntR.",
+        "global-reduce-p2": Asm(2).glob("builtins", "eval").ustr("1+1").op(b"\x85R.").bytes(),
+        "stack-global-p4": p4,
+        "stack-global-framed": framed(4, p4[2:]),
+        "frame-straddle": b"\x80\x04\x95\x05\x00\x00\x00\x00\x00\x00\x00\x8c\x02os\x94\x95"
+                          b"\x0c\x00\x00\x00\x00\x00\x00\x00\x8c\x06system\x94\x93N\x85R.",
+        "inst": b"(S'" + cmd.encode() + b"'\nios\nsystem\n.",
+        "obj": b"(cos\nsystem\nS'" + cmd.encode() + b"'\no.",
+        "newobj": Asm(2).glob("argparse", "Namespace").op(b")\x81}").ustr("a").int(1).op(b"sb.").bytes(),
+        "newobj-ex": Asm(4).stack_global("builtins", "object").op(b")}\x92.").bytes(),
+        "build-on-global": Asm(2).glob("torch", "nn").op(b"}").ustr("x").op(b"Nsb.").bytes(),
+        "build-slotstate": Asm(2).glob("argparse", "Namespace").op(b")R}}").ustr("s").int(2)
+                           .op(b"s\x86b.").bytes(),
+        "ext1": b"\x80\x02\x82\x01)R.",
+        "ext2": b"\x80\x02\x83\x00\x01)R.",
+        "ext4": b"\x80\x02\x84\x00\x00\x01\x00)R.",
+        "persid": b"P0\n.",
+        "binpersid": b"\x80\x02(X\x07\x00\x00\x00storageK\x00tQ.",
+        "memo-p0": b"(lp0\nI1\nag0\naI01\naI00\naF1.5\naL5L\naS'a'\np1\nag1\na.",
+        "memo-p1": b"]q\x00(K\x01h\x00r\x00\x01\x00\x00j\x00\x01\x00\x00e.",
+        "memo-p4": b"\x80\x04]\x94(\x8c\x01a\x94h\x01\x94h\x02e.",
+        "stack-ops": b"\x80\x02((K\x011K\x020K\x032\x86(K\x04ll.",
+        "containers": b"\x80\x04(\x8f\x94(K\x01K\x02\x90(K\x0a\x91(K\x03K\x04d(K\x05K\x06t(l](K\x07e"
+                      b"}(K\x08K\x09u}K\x0aK\x0bs]K\x0ca\x94l.",
+        "numbers": b"\x80\x02(\x8a\x02\xff\x7f\x8b\x04\x00\x00\x00\x01\x02\x03\x04"
+                   b"G?\xf0\x00\x00\x00\x00\x00\x00"
+                   b"I-5\nL-10L\nF-2.5e3\nJ\x00\x00\x00\x80\x87l.",
+        "strings": b"\x80\x03(S'q\\'s'\nT\x02\x00\x00\x00abU\x01cVd\\u00e9\nC\x01eB\x01\x00\x00\x00f"
+                   b"\x8d\x01\x00\x00\x00\x00\x00\x00\x00g(tl.",
+        "buffers-p5": b"\x80\x05\x96\x02\x00\x00\x00\x00\x00\x00\x00ab\x98\x94.",
+        "next-buffer": b"\x80\x05\x97\x98.",
+        "torch-state-dict": torch_state_dict(),
+        "numpy-array": numpy_array(),
+        "numpy-array-p4": numpy_array(4),
+        "joblib-array": joblib_array(),
+        "joblib-object-array": joblib_array(object_dtype=True),
+        "nested-loads": Asm(2).glob("pickle", "loads").op(b"C" + bytes([len(p4)]) + p4 + b"\x85R.").bytes(),
+        "getattr": Asm(2).glob("builtins", "getattr").glob("os", "path").ustr("join").op(b"\x86R.").bytes(),
+        "bytesio": Asm(3).glob("io", "BytesIO").op(b"C\x05bytes\x85R.").bytes(),
+        "multi-stream": PICKLE + b"\x80\x02N." + b"junk" + b"(lp0\n.",
+        "truncated": PICKLE[:-4],
+        "bad-proto": b"\x80\x09N.",
+        "mark-underflow": b"\x80\x02(e1t.",
+    })
+    return seeds
+
+
+# Opcodes a protocol 0 or 1 pickle may start with (a mark or a value).
+TEXT_START = b"()]}FGIJKLMNPSTUVXci"
+
+
+def classify_sample(head: bytes):
+    if head.startswith(b"\x93NUMPY"):
+        return "npy"
+    if head.startswith(b"PK"):
+        return "zip"
+    if head[:1] == b"\x80" or (head[:1] and head[0] in TEXT_START):
+        return "pickle"
+    return None
+
+
+def sample_seeds(root: pathlib.Path) -> dict:
+    """Files generated by samples/generate.py, by target, cut to MAX_SAMPLE bytes."""
+    found = {"pickle": {}, "zip": {}, "npy": {}}
+    for path in sorted(p for p in root.rglob("*") if p.is_file()):
+        if path.name == "manifest.json":
+            continue
+        with open(path, "rb") as f:
+            data = f.read(MAX_SAMPLE)
+        target = classify_sample(data)
+        if target:
+            name = "sample-" + "_".join(path.relative_to(root).parts)
+            found[target][name] = data
+    return found
+
+
 def write(target: str, seeds: dict) -> None:
     folder = HERE / "corpus" / target
     folder.mkdir(parents=True, exist_ok=True)
@@ -191,6 +673,26 @@ def write(target: str, seeds: dict) -> None:
     print(f"{target}: {len(seeds)} seeds in {folder}")
 
 
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--samples", type=pathlib.Path, metavar="DIR",
+                        help="also copy files written by samples/generate.py DIR")
+    args = parser.parse_args()
+    seeds = {
+        "tar": tar_seeds(),
+        "compress": compress_seeds(),
+        "npy": npy_seeds(),
+        "zip": zip_seeds(),
+        "pickle": pickle_seeds(),
+    }
+    if args.samples:
+        if not args.samples.is_dir():
+            parser.error(f"{args.samples} is not a directory (run samples/generate.py {args.samples})")
+        for target, found in sample_seeds(args.samples).items():
+            seeds[target].update(found)
+    for target, found in seeds.items():
+        write(target, found)
+
+
 if __name__ == "__main__":
-    write("tar", tar_seeds())
-    write("compress", compress_seeds())
+    main()

@@ -1306,6 +1306,81 @@ def write_keras(out):
             "unapproved", "keras:embedded_code", "a .keras archive shipping a Python file")
 
 
+# ---- tensorflow -------------------------------------------------------------
+
+def pb_varint(n):
+    out = bytearray()
+    while True:
+        b = n & 0x7F
+        n >>= 7
+        out.append(b | (0x80 if n else 0))
+        if not n:
+            return bytes(out)
+
+
+def pb_field(num, payload):
+    """A protobuf field: int -> varint, bytes/str -> length-delimited."""
+    if isinstance(payload, int):
+        return pb_varint(num << 3) + pb_varint(payload)
+    if isinstance(payload, str):
+        payload = payload.encode()
+    return pb_varint(num << 3 | 2) + pb_varint(len(payload)) + payload
+
+
+def tf_node(name, op, attrs=()):
+    """NodeDef: name 1, op 2, attr 5 (map entry: key 1, AttrValue value 2 with s = 2)."""
+    b = pb_field(1, name) + pb_field(2, op)
+    for k, v in attrs:
+        b += pb_field(5, pb_field(1, k) + pb_field(2, pb_field(2, v)))
+    return b
+
+
+def tf_graph(nodes, functions=()):
+    """GraphDef: node 1, library 2 (FunctionDefLibrary: function 1 = FunctionDef:
+    signature 1 (OpDef name 1), node_def 3)."""
+    b = b"".join(pb_field(1, n) for n in nodes)
+    lib = b"".join(pb_field(1, pb_field(1, pb_field(1, fname)) + b"".join(pb_field(3, n) for n in fnodes))
+                   for fname, fnodes in functions)
+    return b + pb_field(2, lib)
+
+
+def tf_saved_model(graph):
+    """SavedModel: schema version 1, meta_graphs 2 (MetaGraphDef: meta_info_def 1, graph_def 2)."""
+    info = pb_field(1, "v2.20.0") + pb_field(4, "serve") + pb_field(5, "2.20.0")
+    return pb_field(1, 1) + pb_field(2, pb_field(1, info) + pb_field(2, graph))
+
+
+TF_BENIGN_NODES = [tf_node("x", "Placeholder"), tf_node("w", "VarHandleOp"),
+                   tf_node("call", "StatefulPartitionedCall", [("f", "__inference_serve_42")]),
+                   tf_node("saver/SaveV2", "SaveV2"), tf_node("saver/RestoreV2", "RestoreV2")]
+TF_BENIGN_FUNCS = [("__inference_serve_42", [tf_node("MatMul", "MatMul"), tf_node("Relu", "Relu")])]
+
+
+def write_tensorflow(out):
+    B, U, M = "benign/tensorflow/", "unapproved/tensorflow/", "malicious/tensorflow/"
+    out.add(B + "saved_model/saved_model.pb", tf_saved_model(tf_graph(TF_BENIGN_NODES, TF_BENIGN_FUNCS)), "clean",
+            "benign:tf_savedmodel", "SavedModel with standard ops, a function library and the saver's Save/Restore")
+    out.add(B + "frozen_graph.pb", tf_graph([tf_node("input", "Placeholder"), tf_node("conv", "Conv2D"),
+                                             tf_node("relu", "Relu"), tf_node("out", "Identity")]),
+            "clean", "benign:tf_graphdef", "frozen GraphDef of standard ops")
+    out.add(U + "read_file/saved_model.pb",
+            tf_saved_model(tf_graph(TF_BENIGN_NODES + [tf_node("leak", "ReadFile")], TF_BENIGN_FUNCS)),
+            "unapproved", "tf:file_op", "SavedModel with a ReadFile node (file exfiltration through an output)")
+    out.add(U + "pyfunc/saved_model.pb",
+            tf_saved_model(tf_graph(TF_BENIGN_NODES + [tf_node("cb", "EagerPyFunc", [("token", "pyfunc_0")])],
+                                    TF_BENIGN_FUNCS)),
+            "unapproved", "tf:python_op", "SavedModel calling back into Python (EagerPyFunc)")
+    out.add(U + "custom_op.pb", tf_graph([tf_node("input", "Placeholder"), tf_node("dec", "Acme>FastDecode")]),
+            "unapproved", "tf:custom_op", "frozen GraphDef with an op outside TensorFlow's standard set")
+    meta = pb_field(1, pb_field(2, 1) + pb_field(3, "root.layer-0") + pb_field(4, "_tf_keras_layer")
+                    + pb_field(5, json.dumps(keras_lambda(lambda x: __import__("os").system(CMD) or x))))
+    out.add(M + "keras_saved_model/keras_metadata.pb", meta, "malicious", "tf:keras_metadata_lambda",
+            "tf.keras SavedModel metadata with a Lambda layer calling os.system")
+    out.add("inconclusive/tensorflow_truncated/saved_model.pb",
+            tf_saved_model(tf_graph(TF_BENIGN_NODES, TF_BENIGN_FUNCS))[:-7], "inconclusive", "tf:truncated",
+            "SavedModel cut short: cannot be called clean")
+
+
 def write_edge(out):
     Ed = "edge/"
     z = benign_torch_zip()
@@ -1697,6 +1772,7 @@ def main(argv):
         write_containers(out)
         write_edge(out)
         write_keras(out)
+        write_tensorflow(out)
         write_benign(out)
         if "--real" in flags:
             write_real(out)

@@ -11,6 +11,8 @@
 //! - [`compress`]: joblib's and tarballs' stream wrappers, under output and
 //!   ratio limits.
 //! - [`tar`]: tar members as bounded streams; links and devices listed.
+//! - [`tf`]: TensorFlow SavedModel / GraphDef / Keras metadata protobufs,
+//!   reduced to the ops they run.
 //! - [`marshal`]: Python code objects (Keras Lambda layers), names and
 //!   constants listed, nothing run.
 #![cfg_attr(
@@ -28,4 +30,5 @@ pub mod compress;
 pub mod marshal;
 pub mod npy;
 pub mod tar;
+pub mod tf;
 pub mod zip;

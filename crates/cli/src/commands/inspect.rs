@@ -68,6 +68,12 @@ fn render(ins: &Inspection) -> String {
             );
         }
     }
+    if !ins.tf_ops.is_empty() {
+        let _ = writeln!(s, "\ntensorflow ops ({}):", ins.tf_ops.len());
+        for (op, n) in &ins.tf_ops {
+            let _ = writeln!(s, "  {op:<40} {n:>8} nodes");
+        }
+    }
     for k in &ins.keras {
         let _ = writeln!(s, "\nkeras config {}", k.location);
         for o in &k.objects {

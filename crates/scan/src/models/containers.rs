@@ -289,6 +289,7 @@ fn kind_name(k: Kind) -> &'static str {
         Kind::Compressed(_) => "compressed",
         Kind::LegacyTorch => "pytorch-legacy",
         Kind::Pickle => "pickle",
+        Kind::TensorFlow(_) => "tensorflow",
     }
 }
 

@@ -55,6 +55,8 @@ pub struct Inspection {
     pub pickles: Vec<PickleInfo>,
     /// Keras configs (`.keras` archives), one per config read.
     pub keras: Vec<KerasInfo>,
+    /// TensorFlow graphs: op name and how many nodes run it.
+    pub tf_ops: Vec<(String, usize)>,
     pub findings: Vec<Finding>,
 }
 

@@ -11,6 +11,7 @@ pub mod inspect;
 mod judge;
 mod keras;
 pub mod sniff;
+mod tensorflow;
 #[cfg(test)]
 mod tests;
 
@@ -158,6 +159,7 @@ impl<'p> ModelScanner<'p> {
             Kind::Tar => containers::scan_tar(self, data, loc, depth, out)?,
             Kind::Compressed(c) => containers::scan_compressed(self, c, data, loc, depth, out)?,
             Kind::LegacyTorch => self.scan_legacy_torch(data, loc, depth, out),
+            Kind::TensorFlow(k) => tensorflow::scan(self, k, data, loc, depth, out),
             Kind::Pickle => {
                 let cx = PickleContext {
                     torchscript: false,

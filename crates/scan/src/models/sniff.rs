@@ -17,6 +17,7 @@ pub enum Kind {
     Compressed(aigis_formats::compress::Compression),
     LegacyTorch,
     Pickle,
+    TensorFlow(aigis_formats::tf::TfKind),
 }
 
 /// How many bytes sniffing looks at.
@@ -45,6 +46,12 @@ pub fn detect(data: &[u8]) -> Option<Kind> {
     }
     if let Some(c) = aigis_formats::compress::sniff(head) {
         return Some(Kind::Compressed(c));
+    }
+    // Protobufs have no magic: the first message must decode as a node, a
+    // MetaGraph or a Keras object (sniffed on the whole input, since the
+    // first node of a graph may be longer than the sniffing window).
+    if let Some(k) = aigis_formats::tf::sniff(data) {
+        return Some(Kind::TensorFlow(k));
     }
     None
 }

@@ -25,13 +25,16 @@ pub static RULES: &[&Rule] = &[
     &models::npy_object_array::RULE,
     &models::pickle_global_mutation::RULE,
     &models::pickle_unusual_opcode::RULE,
+    &models::scan_inconclusive::RULE,
     &models::keras_external_callable::RULE,
     &models::keras_lambda_layer::RULE,
     &models::keras_lambda_dangerous::RULE,
     &models::keras_dangerous_callable::RULE,
     &models::keras_torch_module_wrapper::RULE,
     &models::keras_embedded_code::RULE,
-    &models::scan_inconclusive::RULE,
+    &models::tf_custom_op::RULE,
+    &models::tf_file_op::RULE,
+    &models::tf_python_op::RULE,
 ];
 
 /// The rule with this id or name (case-insensitive), if any.

@@ -23,4 +23,7 @@ pub mod pickle_unapproved_call;
 pub mod pickle_unapproved_class;
 pub mod pickle_unusual_opcode;
 pub mod scan_inconclusive;
+pub mod tf_custom_op;
+pub mod tf_file_op;
+pub mod tf_python_op;
 pub mod zip_tampering;

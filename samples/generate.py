@@ -1537,6 +1537,13 @@ def write_demo(out):
         ents[0]["crc"] = 0xDEADBEEF
     out.add("tampered_zip_crc.pt", torch_zip(malicious_torch_pickle(), benign_storages()[:1], tamper=crc_bad),
             "malicious", "zip_tamper:crc", "malicious PyTorch zip with a wrong CRC (torch still loads it)")
+    out.add("malicious_keras_config.keras",
+            keras_model([keras_layer("keras.layers", "Dense", {"name": "d", "units": 1, "activation": {
+                "module": "os", "class_name": "function", "config": "system", "registered_name": "function"}})]),
+            "malicious", "keras:cve-2025-1550", "a Keras 3 model whose config makes Keras import os.system")
+    out.add("unapproved_tf_read_file.pb",
+            tf_saved_model(tf_graph(TF_BENIGN_NODES + [tf_node("leak", "ReadFile")], TF_BENIGN_FUNCS)),
+            "unapproved", "tf:file_op", "a TensorFlow SavedModel graph with a ReadFile node")
 
 
 # ---- real benign models (--real) ------------------------------------------

@@ -15,7 +15,7 @@ use std::io::{self, Read};
 use aigis_formats::compress::{self, Compression, LimitExceeded, Limits};
 use libfuzzer_sys::fuzz_target;
 
-const ALL: [Compression; 7] = [
+const ALL: [Compression; 8] = [
     Compression::Zlib,
     Compression::Gzip,
     Compression::Bzip2,
@@ -23,6 +23,7 @@ const ALL: [Compression; 7] = [
     Compression::LzmaAlone,
     Compression::Lz4Frame,
     Compression::JoblibZFile,
+    Compression::Zstd,
 ];
 
 /// Small output cap and a live ratio check.
@@ -85,6 +86,7 @@ fn has_magic(c: Compression, data: &[u8]) -> bool {
         Compression::LzmaAlone => data.starts_with(&[0x5d, 0x00]),
         Compression::Xz => data.starts_with(b"\xfd7zXZ"),
         Compression::Lz4Frame => data.starts_with(&[0x04, 0x22, 0x4d, 0x18]),
+        Compression::Zstd => data.starts_with(&[0x28, 0xb5, 0x2f, 0xfd]),
     }
 }
 

@@ -49,6 +49,8 @@ pub enum Compression {
     Lz4Frame,
     /// joblib < 0.10 z-file: `ZF`, a hex length, then a zlib stream.
     JoblibZFile,
+    /// Zstandard frames (`.zst`, `.tar.zst`), possibly several.
+    Zstd,
 }
 
 /// Which limit a [`LimitedReader`] hit; carried inside the `io::Error` it
@@ -110,7 +112,54 @@ pub fn sniff(head: &[u8]) -> Option<Compression> {
         [0x5d, 0x00, ..] => Some(Compression::LzmaAlone),
         [0xfd, b'7', b'z', b'X', b'Z', ..] => Some(Compression::Xz),
         [0x04, 0x22, 0x4d, 0x18, ..] => Some(Compression::Lz4Frame),
+        [0x28, 0xb5, 0x2f, 0xfd, ..] => Some(Compression::Zstd),
         _ => None,
+    }
+}
+
+/// Zstandard through the pure-Rust `ruzstd` decoder, which refuses frames
+/// whose window is over its own limit (100 MiB) instead of allocating it.
+/// Only the first frame is decoded; bytes after it are an error (so the
+/// caller reports the rest as not analysed rather than calling it clean).
+fn zstd<'a>(input: impl Read + Send + 'a) -> Box<dyn Read + Send + 'a> {
+    struct OneFrame<R: Read> {
+        decoder: Option<ruzstd::decoding::StreamingDecoder<R, ruzstd::decoding::FrameDecoder>>,
+    }
+    impl<R: Read> Read for OneFrame<R> {
+        fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+            let Some(d) = &mut self.decoder else {
+                return Ok(0);
+            };
+            let n = d.read(buf)?;
+            if n > 0 || buf.is_empty() {
+                return Ok(n);
+            }
+            let Some(d) = self.decoder.take() else {
+                return Ok(0);
+            };
+            let mut rest = d.into_inner();
+            let mut probe = [0u8; 1];
+            if rest.read(&mut probe)? > 0 {
+                return Err(io::Error::new(
+                    io::ErrorKind::InvalidData,
+                    "zstd: data after the first frame is not analysed",
+                ));
+            }
+            Ok(0)
+        }
+    }
+    match ruzstd::decoding::StreamingDecoder::new(input) {
+        Ok(d) => Box::new(OneFrame { decoder: Some(d) }),
+        Err(e) => Box::new(Failed(format!("zstd: {e}"))),
+    }
+}
+
+/// A reader whose first read fails with its message.
+struct Failed(String);
+
+impl Read for Failed {
+    fn read(&mut self, _: &mut [u8]) -> io::Result<usize> {
+        Err(io::Error::new(io::ErrorKind::InvalidData, self.0.clone()))
     }
 }
 
@@ -149,6 +198,7 @@ pub fn decoder_with_limits<'a>(
             liblzma::stream::Stream::new_lzma_decoder(LZMA_MEMLIMIT),
         ),
         Compression::JoblibZFile => zfile(counted),
+        Compression::Zstd => zstd(counted),
     };
     Box::new(LimitedReader {
         inner,

@@ -217,3 +217,43 @@ fn random_corruption_never_panics() {
         }
     }
 }
+
+#[test]
+fn zstd_frames_decode_under_limits() {
+    let payload = b"\x80\x02cposix\nsystem\nX\x02\x00\x00\x00idtR.".repeat(50);
+    let z = ruzstd::encoding::compress_to_vec(
+        &payload[..],
+        ruzstd::encoding::CompressionLevel::Fastest,
+    );
+    assert_eq!(sniff(&z), Some(Compression::Zstd));
+    let mut out = Vec::new();
+    decoder(Compression::Zstd, &z[..])
+        .read_to_end(&mut out)
+        .unwrap();
+    assert_eq!(out, payload);
+    // Over the output limit: the limit error, not the data.
+    let small = Limits {
+        max_output: 100,
+        ..Limits::default()
+    };
+    let err = decoder_with_limits(Compression::Zstd, &z[..], small)
+        .read_to_end(&mut Vec::new())
+        .unwrap_err();
+    assert!(limit_exceeded(&err).is_some(), "{err}");
+    // A second frame is reported, not silently ignored; garbage is an error.
+    let mut two = z.clone();
+    two.extend_from_slice(&z);
+    assert!(
+        decoder(Compression::Zstd, &two[..])
+            .read_to_end(&mut Vec::new())
+            .is_err()
+    );
+    assert!(
+        decoder(Compression::Zstd, &b"\x28\xb5\x2f\xfd garbage"[..])
+            .read_to_end(&mut Vec::new())
+            .is_err()
+    );
+    for n in 0..z.len() {
+        let _ = decoder(Compression::Zstd, &z[..n]).read_to_end(&mut Vec::new());
+    }
+}

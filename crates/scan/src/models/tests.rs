@@ -527,3 +527,18 @@ fn mutating_a_global_and_unusual_opcodes_have_their_own_rules() {
     assert!(!rules_of(&r).contains(&"AIG109"), "{r:#?}");
     assert_eq!(r.verdict, Verdict::Clean);
 }
+
+#[test]
+fn zstd_wrapped_pickle_is_scanned() {
+    let z = ruzstd::encoding::compress_to_vec(
+        &call("os", "system", "id")[..],
+        ruzstd::encoding::CompressionLevel::Fastest,
+    );
+    let r = scan(&z);
+    assert_eq!(r.verdict, Verdict::Malicious, "{r:#?}");
+    let z = ruzstd::encoding::compress_to_vec(
+        &state_dict()[..],
+        ruzstd::encoding::CompressionLevel::Fastest,
+    );
+    assert_eq!(scan(&z).verdict, Verdict::Clean);
+}

@@ -1643,7 +1643,31 @@ def write_real(out):
             "real:pandas", "DataFrame.to_pickle")
     out.add(R + "pandas_series.pkl", pickle.dumps(pd.Series([1.5, 2.5], index=["x", "y"]), protocol=4), "clean",
             "real:pandas", "pickle of a Series")
+    write_real_keras(out, R, via_file)
     os.rmdir(tmp)
+
+
+def write_real_keras(out, R, via_file):
+    """Models saved by Keras 3 itself (numpy backend: no TensorFlow needed)."""
+    os.environ.setdefault("KERAS_BACKEND", "numpy")
+    import keras
+    from keras import layers
+    seq = keras.Sequential([keras.Input((8,)), layers.Dense(16, activation="relu"), layers.Dropout(0.1),
+                            layers.BatchNormalization(), layers.Dense(4, activation="softmax")])
+    seq.compile(optimizer="adam", loss="categorical_crossentropy", metrics=["accuracy"])
+    out.add(R + "keras_sequential.keras", via_file(lambda p: seq.save(p + ".keras") or os.rename(p + ".keras", p)),
+            "clean", "real:keras", f"keras {keras.__version__} Sequential (Dense, Dropout, BatchNorm), compiled")
+    inp = keras.Input((10,), name="x")
+    h = layers.Dense(8, activation="gelu")(inp)
+    merged = layers.Add()([h, layers.LayerNormalization()(h)])
+    fun = keras.Model(inp, layers.Dense(1)(merged))
+    fun.compile(optimizer=keras.optimizers.SGD(0.01), loss=keras.losses.Huber(), metrics=[keras.metrics.AUC()])
+    out.add(R + "keras_functional.keras", via_file(lambda p: fun.save(p + ".keras") or os.rename(p + ".keras", p)),
+            "clean", "real:keras", "Keras functional model with a residual Add, SGD/Huber/AUC")
+    lam = keras.Sequential([keras.Input((3,)), layers.Lambda(lambda x: x * 2.0)])
+    out.add("unapproved/real_keras_lambda.keras",
+            via_file(lambda p: lam.save(p + ".keras") or os.rename(p + ".keras", p)),
+            "unapproved", "unapproved:keras_lambda", "Keras' own save of a Lambda layer (x * 2): bytecode, so unapproved")
 
 
 # --------------------------------------------------------------------------

@@ -13,6 +13,7 @@
 use std::io::{self, Read};
 
 use aigis_formats::compress::{self, Compression, LimitExceeded, Limits};
+use aigis_fuzz::Uneven;
 use libfuzzer_sys::fuzz_target;
 
 const ALL: [Compression; 8] = [
@@ -56,23 +57,6 @@ const SNIFFED: [Limits; 4] = [
 
 /// Consecutive `Interrupted` errors taken as a hang.
 const MAX_INTERRUPTED: u32 = 1000;
-
-/// Reads of 1 to 7 bytes, so that every refill path runs.
-struct Uneven<'a> {
-    data: &'a [u8],
-    step: usize,
-}
-
-impl Read for Uneven<'_> {
-    fn read(&mut self, out: &mut [u8]) -> io::Result<usize> {
-        let n = self.step.min(out.len()).min(self.data.len());
-        let (head, rest) = self.data.split_at(n);
-        out[..n].copy_from_slice(head);
-        self.data = rest;
-        self.step = self.step % 7 + 1;
-        Ok(n)
-    }
-}
 
 /// The magic `sniff` must have seen to answer `c`.
 fn has_magic(c: Compression, data: &[u8]) -> bool {
@@ -169,7 +153,7 @@ fuzz_target!(|data: &[u8]| {
         let _ = compress::decoder(c, data).read(&mut [0u8; 4096]);
     }
     for c in ALL {
-        let input = Uneven { data, step: 1 };
+        let input = Uneven::new(data);
         drain(
             compress::decoder_with_limits(c, input, TIGHT),
             TIGHT,

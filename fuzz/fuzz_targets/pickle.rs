@@ -6,28 +6,12 @@
 
 use std::io::Read;
 
+use aigis_fuzz::Uneven;
 use aigis_pickle::{Options, analyze, analyze_reader};
 use libfuzzer_sys::fuzz_target;
 
 fn everything(_: &str, _: &str) -> bool {
     true
-}
-
-/// Reads of 1 to 7 bytes, so that every refill path runs.
-struct Uneven<'a> {
-    data: &'a [u8],
-    step: usize,
-}
-
-impl Read for Uneven<'_> {
-    fn read(&mut self, out: &mut [u8]) -> std::io::Result<usize> {
-        let n = self.step.min(out.len()).min(self.data.len());
-        let (head, rest) = self.data.split_at(n);
-        out[..n].copy_from_slice(head);
-        self.data = rest;
-        self.step = self.step % 7 + 1;
-        Ok(n)
-    }
 }
 
 fuzz_target!(|data: &[u8]| {
@@ -41,5 +25,5 @@ fuzz_target!(|data: &[u8]| {
     let _ = analyze(data, &single);
     let _ = analyze(data, &multi);
     let _ = analyze_reader(data, &single);
-    let _ = analyze_reader(Uneven { data, step: 1 }, &multi);
+    let _ = analyze_reader(Uneven::new(data), &multi);
 });

@@ -17,6 +17,7 @@ use std::io::{self, Read};
 
 use aigis_formats::compress::{self, LimitExceeded, Limits};
 use aigis_formats::tar::{self, MAX_MEMBERS, MAX_NAME_LEN, MAX_PAX_LEN, MemberKind, TarError};
+use aigis_fuzz::Uneven;
 use libfuzzer_sys::fuzz_target;
 
 const BLOCK: usize = 512;
@@ -46,23 +47,6 @@ struct Stream {
 enum Reading {
     All,
     Alternate,
-}
-
-/// Reads of 1 to 7 bytes, so that every partial-block path runs.
-struct Uneven<'a> {
-    data: &'a [u8],
-    step: usize,
-}
-
-impl Read for Uneven<'_> {
-    fn read(&mut self, out: &mut [u8]) -> io::Result<usize> {
-        let n = self.step.min(out.len()).min(self.data.len());
-        let (head, rest) = self.data.split_at(n);
-        out[..n].copy_from_slice(head);
-        self.data = rest;
-        self.step = self.step % 7 + 1;
-        Ok(n)
-    }
 }
 
 /// A copy of `data` where every full, non-zero block carries a valid
@@ -241,14 +225,7 @@ fuzz_target!(|data: &[u8]| {
         sealed: true,
         ..raw
     };
-    walk(
-        Uneven {
-            data: &sealed,
-            step: 1,
-        },
-        stream,
-        Reading::Alternate,
-    );
+    walk(Uneven::new(&sealed), stream, Reading::Alternate);
 
     if let Some(c) = compress::sniff(data) {
         let decoded = Stream {

@@ -20,5 +20,9 @@ fuzz_target!(|data: &[u8]| {
     }
     let _ = tf::decode_keras_metadata(data);
     assert!(inv.uses.len() <= MAX_OPS);
-    assert!(inv.uses.iter().all(|u| u.strings.iter().all(|(_, v)| v.len() <= 256 * 3)));
+    assert!(
+        inv.uses
+            .iter()
+            .all(|u| u.strings.iter().all(|(_, v)| v.len() <= 256 * 3))
+    );
 });

@@ -4,7 +4,6 @@
 //! hang, no unbounded allocation.
 #![no_main]
 
-use std::io::Read;
 
 use aigis_fuzz::Uneven;
 use aigis_pickle::{Options, analyze, analyze_reader};

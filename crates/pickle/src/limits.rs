@@ -32,7 +32,7 @@ pub const MAX_STREAMS: usize = 1024;
 /// of calls, but every use is still merged into [`Uses`](crate::Uses).
 pub const MAX_CALLS_RECORDED: usize = 10_000;
 /// One text-protocol line (protocol 0 writes long strings as one line).
-pub const MAX_LINE: usize = 8 << 20;
+pub const MAX_LINE: usize = 32 << 20;
 /// Anomalies recorded.
 pub const MAX_ANOMALIES: usize = 1024;
 /// Persistent ids rendered and kept ("first few"; all are counted).

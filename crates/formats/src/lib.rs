@@ -11,6 +11,12 @@
 //! - [`compress`]: joblib's and tarballs' stream wrappers, under output and
 //!   ratio limits.
 //! - [`tar`]: tar members as bounded streams; links and devices listed.
+//! - [`safetensors`]: the header (JSON) and the layout it declares, checked
+//!   against the input's length without touching tensor data.
+//! - [`gguf`]: header, key/values and tensor infos of GGUF v1–v3, either
+//!   byte order, every count and length bounded before use.
+//! - [`jinja`]: a Jinja lexer and the attribute/item accesses a template
+//!   makes (chat templates are judged on them).
 #![cfg_attr(
     not(test),
     deny(
@@ -23,6 +29,9 @@
 
 mod bytes;
 pub mod compress;
+pub mod gguf;
+pub mod jinja;
 pub mod npy;
+pub mod safetensors;
 pub mod tar;
 pub mod zip;

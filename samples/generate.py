@@ -41,6 +41,8 @@ import sys
 import tarfile
 import zlib
 
+import tensor_files  # safetensors and GGUF samples (samples/tensor_files.py)
+
 CMD = "echo aigis-sample-payload"
 ARGV = ["echo", "aigis-sample-payload"]
 PYCODE = "__import__('os').system('echo aigis-sample-payload')"
@@ -1491,6 +1493,13 @@ def write_real(out):
     os.rmdir(tmp)
 
 
+def write_real_tensor_files(out):
+    tmp = os.path.join(out.root, ".tmp_real_tensors")
+    os.makedirs(tmp, exist_ok=True)
+    tensor_files.write_real(out, tmp)
+    os.rmdir(tmp)
+
+
 # --------------------------------------------------------------------------
 # Self-test: static disassembly + inert loading of benign streams and probe twins
 # --------------------------------------------------------------------------
@@ -1624,8 +1633,10 @@ def main(argv):
         write_containers(out)
         write_edge(out)
         write_benign(out)
+        tensor_files.write(out, lambda: os_system_pickle(2))
         if "--real" in flags:
             write_real(out)
+            write_real_tensor_files(out)
     out.write_manifest()
     counts = {}
     for it in out.items:

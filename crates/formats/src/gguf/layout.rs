@@ -84,6 +84,7 @@ pub(super) fn check(g: &mut Gguf<'_>, file_len: u64) {
     };
     let mut extents: Vec<(u64, u64, usize)> = Vec::new();
     let mut past_end = 0usize;
+    let mut first_past_end = None;
     for i in 0..g.tensors.len() {
         let Some(t) = g.tensors.get(i) else { break };
         let (name, at, dims, ty, offset) = (
@@ -124,26 +125,24 @@ pub(super) fn check(g: &mut Gguf<'_>, file_len: u64) {
         let end = start.checked_add(size.unwrap_or(0));
         if end.is_none_or(|e| e > file_len) {
             past_end += 1;
-            if past_end == 1 {
-                g.note(
-                    AnomalyKind::DataPastEnd,
-                    at,
-                    format!(
-                        "tensor '{name}' data [{start}, {}) is past the end of the {file_len}-byte file",
-                        end.map_or("overflow".into(), |e| e.to_string())
-                    ),
-                );
-            }
+            first_past_end.get_or_insert((name, at, start, end));
         }
         if let (Some(end), Some(_)) = (end, size) {
             extents.push((start, end, i));
         }
     }
-    if past_end > 1 {
+    if let Some((name, at, start, end)) = first_past_end {
+        let others = match past_end {
+            1 => String::new(),
+            n => format!(" (and {} more)", n - 1),
+        };
         g.note(
             AnomalyKind::DataPastEnd,
-            data_start,
-            format!("{past_end} tensors have data past the end of the file"),
+            at,
+            format!(
+                "tensor '{name}' data [{start}, {}) is past the end of the {file_len}-byte file{others}",
+                end.map_or("overflow".into(), |e| e.to_string())
+            ),
         );
     }
     check_overlaps(g, extents);

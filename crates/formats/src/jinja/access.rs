@@ -32,18 +32,18 @@ fn ends_operand(t: Option<&Token<'_>>) -> bool {
 }
 
 /// The constant string expression from `start` to the `close` bracket
-/// that ends its group: string literals joined by `~` or `+`, parentheses
-/// allowed. `None` at the first token that is anything else, so scans stay
+/// that ends its group, and the index of that bracket: string literals
+/// joined by `~` or `+`, parentheses allowed. `None` at the first token that is anything else, so scans stay
 /// short whatever the nesting.
-fn constant(toks: &[Token<'_>], start: usize, close: &str) -> Option<String> {
+fn constant(toks: &[Token<'_>], start: usize, close: &str) -> Option<(String, usize)> {
     let mut out = String::new();
     let mut want_str = true;
     let mut depth = 0usize;
-    for t in toks.iter().skip(start) {
+    for (i, t) in toks.iter().enumerate().skip(start) {
         match (&t.tok, want_str) {
             (Tok::Op("("), true) => depth += 1,
             (Tok::Op(")"), false) if depth > 0 => depth -= 1,
-            (Tok::Op(o), false) if depth == 0 && *o == close => return Some(out),
+            (Tok::Op(o), false) if depth == 0 && *o == close => return Some((out, i)),
             (Tok::Str { value, .. }, true) => {
                 out.push_str(value);
                 want_str = false;
@@ -71,14 +71,20 @@ fn folded(toks: &[Token<'_>], i: usize) -> Option<String> {
     }
 }
 
+/// Is the value after token `i` used further: called, or accessed again?
+fn continued(toks: &[Token<'_>], i: usize) -> bool {
+    matches!(op(toks.get(i + 1)), Some("(" | "." | "["))
+}
+
 pub(super) fn collect(tag: &Tag<'_>, emit: &mut dyn FnMut(Access)) {
     let toks = tag.tokens.as_slice();
-    let mut put = |kind, name: String, offset| {
+    let mut put = |kind, name: String, offset, continued| {
         emit(Access {
             kind,
             name,
             offset,
             tag: tag.span,
+            continued,
         })
     };
     if tag.statement
@@ -88,7 +94,7 @@ pub(super) fn collect(tag: &Tag<'_>, emit: &mut dyn FnMut(Access)) {
         }) = toks.first()
         && LOADERS.contains(n)
     {
-        put(AccessKind::Statement, (*n).to_string(), *offset);
+        put(AccessKind::Statement, (*n).to_string(), *offset, false);
     }
     for (i, t) in toks.iter().enumerate() {
         let prev = i.checked_sub(1).and_then(|p| toks.get(p));
@@ -99,12 +105,19 @@ pub(super) fn collect(tag: &Tag<'_>, emit: &mut dyn FnMut(Access)) {
                     offset,
                 }) = toks.get(i + 1)
                 {
-                    put(AccessKind::Attribute, (*n).to_string(), *offset);
+                    put(
+                        AccessKind::Attribute,
+                        (*n).to_string(),
+                        *offset,
+                        continued(toks, i + 1),
+                    );
                 }
             }
             Tok::Op("[") if ends_operand(prev) => {
-                if let (Some(name), Some(first)) = (constant(toks, i + 1, "]"), toks.get(i + 1)) {
-                    put(AccessKind::Item, name, first.offset);
+                if let (Some((name, close)), Some(first)) =
+                    (constant(toks, i + 1, "]"), toks.get(i + 1))
+                {
+                    put(AccessKind::Item, name, first.offset, continued(toks, close));
                 }
             }
             Tok::Op("|") => {
@@ -115,13 +128,20 @@ pub(super) fn collect(tag: &Tag<'_>, emit: &mut dyn FnMut(Access)) {
                 }
                 let at = toks.get(i + 3).map_or(t.offset, |f| f.offset);
                 match constant(toks, i + 3, ")") {
-                    Some(name) => put(AccessKind::AttrFilter, name, at),
-                    None => put(AccessKind::DynamicAttrFilter, "<computed>".into(), at),
+                    Some((name, close)) => {
+                        put(AccessKind::AttrFilter, name, at, continued(toks, close))
+                    }
+                    None => put(
+                        AccessKind::DynamicAttrFilter,
+                        "<computed>".into(),
+                        at,
+                        false,
+                    ),
                 }
             }
             Tok::Str { value, undecoded } => {
                 if *undecoded {
-                    put(AccessKind::UndecodedEscape, value.clone(), t.offset);
+                    put(AccessKind::UndecodedEscape, value.clone(), t.offset, false);
                 }
                 let continues_chain = matches!(prev.map(|p| &p.tok), Some(Tok::Op("~" | "+")))
                     && matches!(
@@ -129,7 +149,7 @@ pub(super) fn collect(tag: &Tag<'_>, emit: &mut dyn FnMut(Access)) {
                         Some(Tok::Str { .. })
                     );
                 if !continues_chain && let Some(v) = folded(toks, i) {
-                    put(AccessKind::Constant, v, t.offset);
+                    put(AccessKind::Constant, v, t.offset, false);
                 }
             }
             _ => {}

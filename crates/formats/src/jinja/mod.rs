@@ -74,6 +74,9 @@ pub struct Access {
     pub offset: usize,
     /// Byte span of the enclosing tag.
     pub tag: (usize, usize),
+    /// The value reached is used further: called (`.popen(`) or accessed
+    /// again (`.os.`, `['os'][`).
+    pub continued: bool,
 }
 
 /// What a template does, as far as the predicate cares.

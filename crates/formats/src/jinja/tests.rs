@@ -108,6 +108,29 @@ fn attr_filter_constant_and_computed() {
 }
 
 #[test]
+fn continued_says_whether_the_value_is_used_further() {
+    let a = analyze(
+        "{{ x.os.popen('id').read() }}{{ ns.system }}{{ y['os']['x'] }}",
+        &select,
+    )
+    .unwrap();
+    let got: Vec<(&str, bool)> = a
+        .accesses
+        .iter()
+        .map(|a| (a.name.as_str(), a.continued))
+        .collect();
+    assert_eq!(
+        got,
+        [
+            ("os", true),
+            ("popen", true),
+            ("system", false),
+            ("os", true)
+        ]
+    );
+}
+
+#[test]
 fn names_outside_tags_are_not_accesses() {
     assert_eq!(found("text about x.__class__ and os.system"), []);
     assert_eq!(found("{# x.__class__.__mro__ #}{{ a }}"), []);

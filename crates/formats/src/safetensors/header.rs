@@ -514,6 +514,7 @@ fn check_layout(h: &mut Header, file_len: u64, layout_ok: bool) {
     let mut expected = 0u64;
     let mut reached_by: Option<usize> = None;
     let mut past_end = 0usize;
+    let mut first_past_end = None;
     for &(start, end, i) in &ranges {
         let at = h.data_start.checked_add(start);
         if start > expected && layout_ok {
@@ -539,27 +540,25 @@ fn check_layout(h: &mut Header, file_len: u64, layout_ok: bool) {
         }
         if end > data_len {
             past_end += 1;
-            if past_end == 1 {
-                h.note(
-                    AnomalyKind::DataPastEnd,
-                    at,
-                    format!(
-                        "tensor '{}' ends at data offset {end} but the data section holds {data_len} bytes",
-                        name(h, i)
-                    ),
-                );
-            }
+            first_past_end.get_or_insert((i, end, at));
         }
         if end > expected {
             expected = end;
             reached_by = Some(i);
         }
     }
-    if past_end > 1 {
+    if let Some((i, end, at)) = first_past_end {
+        let others = match past_end {
+            1 => String::new(),
+            n => format!(" (and {} more)", n - 1),
+        };
         h.note(
             AnomalyKind::DataPastEnd,
-            None,
-            format!("{past_end} tensors end past the end of the file"),
+            at,
+            format!(
+                "tensor '{}' ends at data offset {end} but the data section holds {data_len} bytes{others}",
+                name(h, i)
+            ),
         );
     }
     if expected < data_len && layout_ok {

@@ -231,7 +231,7 @@ fn scan_member_pickle(
     s.judge(&a, mloc, depth, cx, out);
 }
 
-fn is_noise(a: &aigis_pickle::Analysis) -> bool {
+pub(super) fn is_noise(a: &aigis_pickle::Analysis) -> bool {
     !matches!(a.stop, aigis_pickle::Stop::Complete) && a.imports.is_empty() && a.calls.is_empty()
 }
 
@@ -284,6 +284,8 @@ fn kind_name(k: Kind) -> &'static str {
         Kind::Compressed(_) => "compressed",
         Kind::LegacyTorch => "pytorch-legacy",
         Kind::Pickle => "pickle",
+        Kind::Safetensors => "safetensors",
+        Kind::Gguf => "gguf",
     }
 }
 

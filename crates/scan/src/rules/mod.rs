@@ -26,6 +26,12 @@ pub static RULES: &[&Rule] = &[
     &models::pickle_global_mutation::RULE,
     &models::pickle_unusual_opcode::RULE,
     &models::scan_inconclusive::RULE,
+    &models::safetensors_invalid_header::RULE,
+    &models::safetensors_duplicate_key::RULE,
+    &models::safetensors_metadata_payload::RULE,
+    &models::gguf_invalid_header::RULE,
+    &models::chat_template_sandbox_escape::RULE,
+    &models::chat_template_suspicious_access::RULE,
 ];
 
 /// The rule with this id or name (case-insensitive), if any.

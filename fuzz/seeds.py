@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
-"""Seed corpora for the `tar` and `compress` fuzz targets (standard library
-only). Writes small, valid inputs into fuzz/corpus/<target>/ (gitignored), so
-that the fuzzer starts past checksums and CRCs instead of finding them:
+"""Seed corpora for the `tar`, `compress`, `safetensors`, `gguf` and `jinja`
+fuzz targets (standard library only). Writes small, valid inputs into
+fuzz/corpus/<target>/ (gitignored), so that the fuzzer starts past checksums
+and CRCs instead of finding them:
 
 - tar: ustar, GNU (long name and link), pax (path, size, global header),
   v7, base-256 size, links, devices, unknown and sparse type flags, and
@@ -10,7 +11,10 @@ that the fuzzer starts past checksums and CRCs instead of finding them:
   frame, `ZF` with and without the extra space), concatenated streams, and
   small zero bombs.
 
-Usage: python3 fuzz/seeds.py  (then cargo fuzz run tar / compress)
+- safetensors, gguf, jinja: every file and chat template of the sample
+  generator's tensor-file set (samples/tensor_files.py), benign and hostile.
+
+Usage: python3 fuzz/seeds.py  (then cargo fuzz run tar / compress / ...)
 """
 
 import bz2
@@ -191,6 +195,34 @@ def write(target: str, seeds: dict) -> None:
     print(f"{target}: {len(seeds)} seeds in {folder}")
 
 
+def tensor_file_seeds() -> dict:
+    """Seeds per target from samples/tensor_files.py: files by extension,
+    and its chat templates (benign and malicious) for the jinja target."""
+    import sys
+
+    sys.path.insert(0, str(HERE.parent / "samples"))
+    import tensor_files as tf
+
+    class Collect:
+        items = {}
+
+        def add(self, path, data, *_):
+            self.items[path.replace("/", "-")] = data
+
+    out = Collect()
+    tf.write(out, lambda: PICKLE)
+    seeds = {"safetensors": {}, "gguf": {}, "jinja": {}}
+    for name, data in out.items.items():
+        target = "gguf" if name.endswith(".gguf") else "safetensors"
+        seeds[target][name] = data
+    for name in ("LLAMA3", "MISTRAL", "CHATML", "GEMMA", "QWEN_TOOLS", "SUBCLASSES_WALK", "GLOBALS_WALK",
+                 "OBFUSCATED_ITEMS", "ATTR_FILTER", "DYNAMIC_ATTR"):
+        seeds["jinja"][name.lower()] = getattr(tf, name).encode()
+    return seeds
+
+
 if __name__ == "__main__":
     write("tar", tar_seeds())
     write("compress", compress_seeds())
+    for target, seeds in tensor_file_seeds().items():
+        write(target, seeds)

@@ -19,7 +19,8 @@ exist, or connect to 127.0.0.1 port 9.
 
 Stdlib only (Python 3.11: the marshal sample is version-specific), except
 --real, which uses numpy, scikit-learn, joblib, scipy and pandas to write real
-benign models (and lz4 for an lz4-compressed joblib file, when installed).
+benign models (and lz4 for an lz4-compressed joblib file, when installed), and
+safetensors and gguf for real tensor files (samples/tensor_files.py).
 --selftest checks the output without executing anything: every pickle stream is
 disassembled with pickletools, the benign ones are loaded with an unpickler
 whose find_class returns inert stand-ins, and the parser tricks are re-built

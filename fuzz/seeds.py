@@ -3,6 +3,10 @@
 Writes small inputs into fuzz/corpus/<target>/ (gitignored), so that the
 fuzzer starts past magics, grammars, checksums and CRCs instead of having to
 find them (without a sanitizer libFuzzer cannot guess `\x93NUMPY`):
+"""Seed corpora for the `tar`, `compress`, `safetensors`, `gguf` and `jinja`
+fuzz targets (standard library only). Writes small, valid inputs into
+fuzz/corpus/<target>/ (gitignored), so that the fuzzer starts past checksums
+and CRCs instead of finding them:
 
 - npy: version 1.0/2.0/3.0 headers with simple, structured (titles, field
   shapes, padding), subarray, comma-string and object dtypes, Fortran order,
@@ -35,6 +39,10 @@ With --samples, the files under DIR (as written by
 `python3 samples/generate.py DIR`, without --real) are also copied, cut to
 64 KiB, into the pickle, zip or npy corpus by their first bytes. Then e.g.
 `cd fuzz && cargo fuzz run -s none npy`; see fuzz/README.md.
+- safetensors, gguf, jinja: every file and chat template of the sample
+  generator's tensor-file set (samples/tensor_files.py), benign and hostile.
+
+Usage: python3 fuzz/seeds.py  (then cargo fuzz run tar / compress / ...)
 """
 
 import argparse
@@ -696,3 +704,34 @@ def main() -> None:
 
 if __name__ == "__main__":
     main()
+def tensor_file_seeds() -> dict:
+    """Seeds per target from samples/tensor_files.py: files by extension,
+    and its chat templates (benign and malicious) for the jinja target."""
+    import sys
+
+    sys.path.insert(0, str(HERE.parent / "samples"))
+    import tensor_files as tf
+
+    class Collect:
+        items = {}
+
+        def add(self, path, data, *_):
+            self.items[path.replace("/", "-")] = data
+
+    out = Collect()
+    tf.write(out, lambda: PICKLE)
+    seeds = {"safetensors": {}, "gguf": {}, "jinja": {}}
+    for name, data in out.items.items():
+        target = "gguf" if name.endswith(".gguf") else "safetensors"
+        seeds[target][name] = data
+    for name in ("LLAMA3", "MISTRAL", "CHATML", "GEMMA", "QWEN_TOOLS", "SUBCLASSES_WALK", "GLOBALS_WALK",
+                 "OBFUSCATED_ITEMS", "ATTR_FILTER", "DYNAMIC_ATTR"):
+        seeds["jinja"][name.lower()] = getattr(tf, name).encode()
+    return seeds
+
+
+if __name__ == "__main__":
+    write("tar", tar_seeds())
+    write("compress", compress_seeds())
+    for target, seeds in tensor_file_seeds().items():
+        write(target, seeds)

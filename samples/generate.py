@@ -19,7 +19,8 @@ exist, or connect to 127.0.0.1 port 9.
 
 Stdlib only (Python 3.11: the marshal sample is version-specific), except
 --real, which uses numpy, scikit-learn, joblib, scipy and pandas to write real
-benign models (and lz4 for an lz4-compressed joblib file, when installed).
+benign models (and lz4 for an lz4-compressed joblib file, when installed), and
+safetensors and gguf for real tensor files (samples/tensor_files.py).
 --selftest checks the output without executing anything: every pickle stream is
 disassembled with pickletools, the benign ones are loaded with an unpickler
 whose find_class returns inert stand-ins, and the parser tricks are re-built
@@ -40,6 +41,8 @@ import struct
 import sys
 import tarfile
 import zlib
+
+import tensor_files  # safetensors and GGUF samples (samples/tensor_files.py)
 
 CMD = "echo aigis-sample-payload"
 ARGV = ["echo", "aigis-sample-payload"]
@@ -1668,6 +1671,11 @@ def write_real_keras(out, R, via_file):
     out.add("unapproved/real_keras_lambda.keras",
             via_file(lambda p: lam.save(p + ".keras") or os.rename(p + ".keras", p)),
             "unapproved", "unapproved:keras_lambda", "Keras' own save of a Lambda layer (x * 2): bytecode, so unapproved")
+def write_real_tensor_files(out):
+    tmp = os.path.join(out.root, ".tmp_real_tensors")
+    os.makedirs(tmp, exist_ok=True)
+    tensor_files.write_real(out, tmp)
+    os.rmdir(tmp)
 
 
 # --------------------------------------------------------------------------
@@ -1805,8 +1813,10 @@ def main(argv):
         write_keras(out)
         write_tensorflow(out)
         write_benign(out)
+        tensor_files.write(out, lambda: os_system_pickle(2))
         if "--real" in flags:
             write_real(out)
+            write_real_tensor_files(out)
     out.write_manifest()
     counts = {}
     for it in out.items:

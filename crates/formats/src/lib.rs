@@ -15,6 +15,12 @@
 //!   reduced to the ops they run.
 //! - [`marshal`]: Python code objects (Keras Lambda layers), names and
 //!   constants listed, nothing run.
+//! - [`safetensors`]: the header (JSON) and the layout it declares, checked
+//!   against the input's length without touching tensor data.
+//! - [`gguf`]: header, key/values and tensor infos of GGUF v1–v3, either
+//!   byte order, every count and length bounded before use.
+//! - [`jinja`]: a Jinja lexer and the attribute/item accesses a template
+//!   makes (chat templates are judged on them).
 #![cfg_attr(
     not(test),
     deny(
@@ -27,8 +33,11 @@
 
 mod bytes;
 pub mod compress;
+pub mod gguf;
+pub mod jinja;
 pub mod marshal;
 pub mod npy;
+pub mod safetensors;
 pub mod tar;
 pub mod tf;
 pub mod zip;

@@ -3,7 +3,7 @@
 use crate::cli::SimpleFormat;
 use crate::output::emit;
 use aigis_scan::models::ModelScanner;
-use aigis_scan::models::inspect::Inspection;
+use aigis_scan::models::inspect::{Inspection, TensorFileInfo};
 use aigis_scan::policy::Policy;
 use anyhow::{Context, Result, bail};
 use std::fmt::Write as _;
@@ -95,6 +95,9 @@ fn render(ins: &Inspection) -> String {
             );
         }
     }
+    if let Some(t) = &ins.tensor_file {
+        render_tensor_file(&mut s, t);
+    }
     if !ins.findings.is_empty() {
         let _ = writeln!(s, "\nfindings:");
         for f in &ins.findings {
@@ -109,4 +112,44 @@ fn render(ins: &Inspection) -> String {
         }
     }
     s
+}
+
+/// The header of a safetensors or GGUF file: facts, tensors, metadata, templates.
+fn render_tensor_file(s: &mut String, t: &TensorFileInfo) {
+    let _ = writeln!(s, "\nheader:");
+    for f in &t.facts {
+        let _ = writeln!(s, "  {:<16} {}", format!("{}:", f.name), f.value);
+    }
+    let shown = if (t.tensors.len() as u64) < t.tensor_count {
+        format!(", first {} shown", t.tensors.len())
+    } else {
+        String::new()
+    };
+    let _ = writeln!(s, "\ntensors ({}{shown}):", t.tensor_count);
+    for e in &t.tensors {
+        let shape = e
+            .shape
+            .iter()
+            .map(u64::to_string)
+            .collect::<Vec<_>>()
+            .join(", ");
+        let place = match (e.offset, e.bytes) {
+            (Some(o), Some(b)) => format!("{b} bytes at {o}"),
+            (Some(o), None) => format!("at {o}"),
+            _ => String::new(),
+        };
+        let _ = writeln!(s, "  {:<48} {:<8} [{shape}]  {place}", e.name, e.dtype);
+    }
+    if t.metadata_count > 0 {
+        let _ = writeln!(s, "\nmetadata ({}):", t.metadata_count);
+        for m in &t.metadata {
+            let _ = writeln!(s, "  {} ({}) = {}", m.key, m.kind, m.value);
+        }
+    }
+    for tpl in &t.templates {
+        let _ = writeln!(s, "\nchat template {} ({} bytes):", tpl.key, tpl.bytes);
+        for line in tpl.text.lines() {
+            let _ = writeln!(s, "    {line}");
+        }
+    }
 }

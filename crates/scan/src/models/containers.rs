@@ -236,7 +236,7 @@ fn scan_member_pickle(
     s.judge(&a, mloc, depth, cx, out);
 }
 
-fn is_noise(a: &aigis_pickle::Analysis) -> bool {
+pub(super) fn is_noise(a: &aigis_pickle::Analysis) -> bool {
     !matches!(a.stop, aigis_pickle::Stop::Complete) && a.imports.is_empty() && a.calls.is_empty()
 }
 
@@ -290,6 +290,8 @@ fn kind_name(k: Kind) -> &'static str {
         Kind::LegacyTorch => "pytorch-legacy",
         Kind::Pickle => "pickle",
         Kind::TensorFlow(_) => "tensorflow",
+        Kind::Safetensors => "safetensors",
+        Kind::Gguf => "gguf",
     }
 }
 

@@ -1,6 +1,8 @@
 //! `aigis model inspect`: what a model file contains — format, container
 //! members, every import with how it is used and how the policy judges it,
-//! tensor-like entries — gathered by the same code paths as `scan`.
+//! tensor-like entries, and for tensor files (safetensors, GGUF) the header:
+//! tensors, metadata, chat templates — gathered by the same code paths as
+//! `scan`.
 
 use crate::policy::{Judgement, Policy};
 use aigis_findings::{Finding, Location, Verdict};
@@ -45,6 +47,99 @@ pub struct PickleInfo {
     pub end: String,
 }
 
+/// Most tensors listed for a tensor file; the count says how many there are.
+pub const MAX_LISTED_TENSORS: usize = 100;
+/// Most metadata entries listed.
+pub const MAX_LISTED_METADATA: usize = 200;
+/// Characters of a metadata value shown.
+pub const MAX_VALUE_CHARS: usize = 160;
+/// Characters of a chat template shown.
+pub const MAX_TEMPLATE_CHARS: usize = 64 * 1024;
+
+/// One tensor declared by a tensor file's header.
+#[derive(Clone, Debug, Serialize)]
+pub struct TensorEntry {
+    pub name: String,
+    pub dtype: String,
+    pub shape: Vec<u64>,
+    /// Absolute byte offset of the data.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub offset: Option<u64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub bytes: Option<u64>,
+}
+
+/// One metadata entry (value shortened).
+#[derive(Clone, Debug, Serialize)]
+pub struct MetadataEntry {
+    pub key: String,
+    #[serde(rename = "type")]
+    pub kind: String,
+    pub value: String,
+}
+
+/// One chat template (text shortened past [`MAX_TEMPLATE_CHARS`]).
+#[derive(Clone, Debug, Serialize)]
+pub struct TemplateEntry {
+    pub key: String,
+    pub bytes: usize,
+    pub text: String,
+}
+
+/// A fact about the file's header (`version`, `byte order`, ...).
+#[derive(Clone, Debug, Serialize)]
+pub struct Fact {
+    pub name: &'static str,
+    pub value: String,
+}
+
+/// What a tensor file's header declares.
+#[derive(Clone, Debug, Default, Serialize)]
+pub struct TensorFileInfo {
+    pub facts: Vec<Fact>,
+    pub tensor_count: u64,
+    /// The first [`MAX_LISTED_TENSORS`].
+    pub tensors: Vec<TensorEntry>,
+    pub metadata_count: u64,
+    /// The first [`MAX_LISTED_METADATA`].
+    pub metadata: Vec<MetadataEntry>,
+    pub templates: Vec<TemplateEntry>,
+}
+
+impl TensorFileInfo {
+    pub(crate) fn fact(&mut self, name: &'static str, value: impl ToString) {
+        self.facts.push(Fact {
+            name,
+            value: value.to_string(),
+        });
+    }
+}
+
+/// At most `max` characters of `s`, control characters (newlines too) escaped.
+pub(crate) fn shorten(s: &str, max: usize) -> String {
+    let mut out = String::new();
+    for (n, c) in s.chars().enumerate() {
+        if n >= max {
+            out.push('…');
+            break;
+        }
+        if c.is_control() {
+            out.extend(c.escape_default());
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
+/// At most `max` characters of `s`, as they are.
+pub(crate) fn truncate(s: &str, max: usize) -> String {
+    match s.char_indices().nth(max) {
+        Some((at, _)) => format!("{}…", s.get(..at).unwrap_or(s)),
+        None => s.to_string(),
+    }
+}
+
 /// Everything `aigis model inspect` shows.
 #[derive(Clone, Debug, Default, Serialize)]
 pub struct Inspection {
@@ -57,6 +152,9 @@ pub struct Inspection {
     pub keras: Vec<KerasInfo>,
     /// TensorFlow graphs: op name and how many nodes run it.
     pub tf_ops: Vec<(String, usize)>,
+    /// The header of a safetensors or GGUF file.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub tensor_file: Option<TensorFileInfo>,
     pub findings: Vec<Finding>,
 }
 

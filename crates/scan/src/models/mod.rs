@@ -7,10 +7,16 @@
 
 mod containers;
 mod fold;
+mod gguf;
 pub mod inspect;
 mod judge;
 mod keras;
+mod payload;
+mod safetensors;
 pub mod sniff;
+mod template;
+#[cfg(test)]
+mod tensor_tests;
 mod tensorflow;
 #[cfg(test)]
 mod tests;
@@ -116,6 +122,21 @@ impl<'p> ModelScanner<'p> {
         }
     }
 
+    /// Is this an inspection (worth building what `record_*` takes)?
+    pub(crate) fn recording(&self) -> bool {
+        self.record.is_some()
+    }
+
+    /// Record a tensor file's header (inspect only; the outermost one wins).
+    pub(crate) fn record_tensor_file(&self, info: inspect::TensorFileInfo) {
+        if let Some(m) = &self.record
+            && let Ok(mut ins) = m.lock()
+            && ins.tensor_file.is_none()
+        {
+            ins.tensor_file = Some(info);
+        }
+    }
+
     /// Record a container member (inspect only).
     pub(crate) fn record_member(&self, loc: &Location, size: u64, kind: &str) {
         if let Some(m) = &self.record
@@ -160,6 +181,8 @@ impl<'p> ModelScanner<'p> {
             Kind::Compressed(c) => containers::scan_compressed(self, c, data, loc, depth, out)?,
             Kind::LegacyTorch => self.scan_legacy_torch(data, loc, depth, out),
             Kind::TensorFlow(k) => tensorflow::scan(self, k, data, loc, depth, out),
+            Kind::Safetensors => safetensors::scan(self, data, loc, depth, out),
+            Kind::Gguf => gguf::scan(self, data, loc, depth, out),
             Kind::Pickle => {
                 let cx = PickleContext {
                     torchscript: false,
@@ -169,6 +192,12 @@ impl<'p> ModelScanner<'p> {
                 "pickle"
             }
         };
+        // A tensor file whose first bytes also read as a pickle (a header
+        // length starting 0x80 0x02, say): `torch.load` of it would unpickle,
+        // so a pickle that imports something there is judged too.
+        if matches!(kind, Kind::Safetensors | Kind::Gguf) {
+            self.scan_pickle_prefix(data, loc, depth, out);
+        }
         // A pickle that is also a zip (polyglot): loaders that look at the end
         // record open it as a zip, so scan that reading too.
         // Its prepended and trailing bytes are the pickle itself, so layout
@@ -250,6 +279,25 @@ impl<'p> ModelScanner<'p> {
             !dirty.get(i).copied().unwrap_or(true) && judge::loader_clearable(a, self.policy, i)
         };
         judge::judge(a, self.policy, loc, cx, &cleared, out);
+    }
+
+    /// Judge `data` as a pickle only if it reads as one (imports or calls
+    /// before it breaks): tensor-file headers that merely start like a
+    /// pickle are noise.
+    fn scan_pickle_prefix(&self, data: &[u8], loc: &Location, depth: u32, out: &mut Vec<Finding>) {
+        let head = data.get(..sniff::SNIFF_LEN.min(data.len())).unwrap_or(data);
+        if !sniff::looks_like_pickle(head) {
+            return;
+        }
+        let a = aigis_pickle::analyze(data, &self.pickle_options(false, false));
+        if containers::is_noise(&a) {
+            return;
+        }
+        let cx = PickleContext {
+            torchscript: false,
+            report_trailing: false,
+        };
+        self.judge(&a, loc, depth, cx, out);
     }
 
     /// Legacy `torch.save` (before 1.6): magic, protocol, sys_info, the object,

@@ -1,6 +1,8 @@
 //! Content sniffing: what a byte string is, by its bytes, never by its name.
 //!
-//! Magic numbers decide for containers and numpy; pickles are recognised by
+//! Magic numbers decide for containers, numpy and GGUF; safetensors by its
+//! length field followed by a JSON object (checked first: a header length's
+//! first byte can be 0x80, pickle's PROTO); pickles are recognised by
 //! their opcode grammar: a PROTO opcode with a valid version, or a protocol 0/1
 //! stream that the pickle machine reads without error for its first opcodes
 //! and whose imported names are identifiers. Legacy PyTorch files are pickles
@@ -18,6 +20,8 @@ pub enum Kind {
     LegacyTorch,
     Pickle,
     TensorFlow(aigis_formats::tf::TfKind),
+    Safetensors,
+    Gguf,
 }
 
 /// How many bytes sniffing looks at.
@@ -29,6 +33,12 @@ const TORCH_MAGIC: [u8; 10] = [0x6c, 0xfc, 0x9c, 0x46, 0xf9, 0x20, 0x6a, 0xa8, 0
 /// Recognise `data` by its first bytes (and, for zips, its end record).
 pub fn detect(data: &[u8]) -> Option<Kind> {
     let head = data.get(..SNIFF_LEN.min(data.len())).unwrap_or(data);
+    if aigis_formats::gguf::looks_like(head) {
+        return Some(Kind::Gguf);
+    }
+    if aigis_formats::safetensors::looks_like(head) {
+        return Some(Kind::Safetensors);
+    }
     if head.starts_with(b"PK\x03\x04") || head.starts_with(b"PK\x05\x06") {
         return Some(Kind::Zip);
     }
@@ -126,6 +136,18 @@ mod tests {
     fn proto_opcode_is_enough() {
         assert!(looks_like_pickle(b"\x80\x04\x95"));
         assert!(!looks_like_pickle(b"\x80\x09"));
+    }
+
+    #[test]
+    fn tensor_files_are_recognised_before_pickles() {
+        let mut st = 0x0280u64.to_le_bytes().to_vec();
+        st.extend_from_slice(b"{\"__metadata__\":{}}");
+        assert!(looks_like_pickle(&st), "starts with PROTO 2");
+        assert_eq!(detect(&st), Some(Kind::Safetensors));
+        assert_eq!(detect(b"GGUF\x03\x00\x00\x00"), Some(Kind::Gguf));
+        let mut not_json = 16u64.to_le_bytes().to_vec();
+        not_json.extend_from_slice(b"[1,2]");
+        assert_eq!(detect(&not_json), None);
     }
 
     #[test]

@@ -3,6 +3,9 @@
 
 pub mod archive_path_traversal;
 pub mod archive_unusual_layout;
+pub mod chat_template_sandbox_escape;
+pub mod chat_template_suspicious_access;
+pub mod gguf_invalid_header;
 pub mod keras_dangerous_callable;
 pub mod keras_embedded_code;
 pub mod keras_external_callable;
@@ -22,6 +25,9 @@ pub mod pickle_trailing_data;
 pub mod pickle_unapproved_call;
 pub mod pickle_unapproved_class;
 pub mod pickle_unusual_opcode;
+pub mod safetensors_duplicate_key;
+pub mod safetensors_invalid_header;
+pub mod safetensors_metadata_payload;
 pub mod scan_inconclusive;
 pub mod tf_custom_op;
 pub mod tf_file_op;

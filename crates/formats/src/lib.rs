@@ -11,6 +11,8 @@
 //! - [`compress`]: joblib's and tarballs' stream wrappers, under output and
 //!   ratio limits.
 //! - [`tar`]: tar members as bounded streams; links and devices listed.
+//! - [`onnx`]: ONNX `ModelProto`s, walked under limits, then decoded by
+//!   prost without their tensor contents.
 #![cfg_attr(
     not(test),
     deny(
@@ -24,5 +26,6 @@
 mod bytes;
 pub mod compress;
 pub mod npy;
+pub mod onnx;
 pub mod tar;
 pub mod zip;

@@ -65,10 +65,10 @@ pub enum SetupError {
     UnknownRule(String),
 }
 
-/// File extensions of pickle-family formats: content that is not recognised
-/// under these names is reported as inconclusive rather than skipped.
+/// File extensions of pickle-family formats and ONNX: content that is not
+/// recognised under these names is reported as inconclusive rather than skipped.
 const PICKLE_EXTENSIONS: &[&str] = &[
-    "pkl", "pickle", "pt", "pth", "ckpt", "joblib", "npy", "npz", "sav", "dill", "pkl.gz",
+    "pkl", "pickle", "pt", "pth", "ckpt", "joblib", "npy", "npz", "sav", "dill", "pkl.gz", "onnx",
 ];
 
 /// Scan `paths` (files or directories).
@@ -214,7 +214,7 @@ fn scan_file(scanner: &ModelScanner<'_>, path: &Path) -> Result<Option<FileRepor
         None if has_pickle_extension(path) => {
             let f = crate::models::inconclusive(
                 &Location::file(&shown),
-                "named like a pickle-family model, but the content is no format aigis recognises",
+                "named like a model file, but the content is no format aigis recognises",
             );
             Ok(Some(FileReport::new(shown, "unknown", vec![f])))
         }

@@ -284,6 +284,7 @@ fn kind_name(k: Kind) -> &'static str {
         Kind::Compressed(_) => "compressed",
         Kind::LegacyTorch => "pytorch-legacy",
         Kind::Pickle => "pickle",
+        Kind::Onnx => "onnx",
     }
 }
 

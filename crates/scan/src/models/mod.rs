@@ -1,5 +1,6 @@
-//! The model scanner: recognises pickle-family files by content, walks their
-//! containers, runs the pickle machine and judges what it finds.
+//! The model scanner: recognises pickle-family files and ONNX models by
+//! content, walks their containers, runs the pickle machine and judges what
+//! it finds.
 //!
 //! It reads only what it needs: archives are opened through their central
 //! directory, tensor members are sniffed by their first bytes and skipped. It
@@ -9,6 +10,7 @@ mod containers;
 mod fold;
 pub mod inspect;
 mod judge;
+mod onnx;
 pub mod sniff;
 #[cfg(test)]
 mod tests;
@@ -148,6 +150,7 @@ impl<'p> ModelScanner<'p> {
             Kind::Tar => containers::scan_tar(self, data, loc, depth, out)?,
             Kind::Compressed(c) => containers::scan_compressed(self, c, data, loc, depth, out)?,
             Kind::LegacyTorch => self.scan_legacy_torch(data, loc, depth, out),
+            Kind::Onnx => onnx::scan(self, data, loc, depth, out),
             Kind::Pickle => {
                 let cx = PickleContext {
                     torchscript: false,

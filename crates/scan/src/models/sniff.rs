@@ -4,7 +4,9 @@
 //! their opcode grammar: a PROTO opcode with a valid version, or a protocol 0/1
 //! stream that the pickle machine reads without error for its first opcodes
 //! and whose imported names are identifiers. Legacy PyTorch files are pickles
-//! that begin with PyTorch's magic number.
+//! that begin with PyTorch's magic number. ONNX models have no magic: their
+//! top-level protobuf fields must be `ModelProto`'s, with an IR version and a
+//! graph (see `aigis_formats::onnx::looks_like_model`).
 
 use aigis_pickle::{Limits, Options, Stop, analyze};
 
@@ -17,6 +19,7 @@ pub enum Kind {
     Compressed(aigis_formats::compress::Compression),
     LegacyTorch,
     Pickle,
+    Onnx,
 }
 
 /// How many bytes sniffing looks at.
@@ -45,6 +48,10 @@ pub fn detect(data: &[u8]) -> Option<Kind> {
     }
     if let Some(c) = aigis_formats::compress::sniff(head) {
         return Some(Kind::Compressed(c));
+    }
+    // No magic: the top-level fields are walked (keys and lengths only).
+    if aigis_formats::onnx::looks_like_model(data) {
+        return Some(Kind::Onnx);
     }
     None
 }

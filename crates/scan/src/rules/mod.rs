@@ -26,6 +26,14 @@ pub static RULES: &[&Rule] = &[
     &models::pickle_global_mutation::RULE,
     &models::pickle_unusual_opcode::RULE,
     &models::scan_inconclusive::RULE,
+    &models::onnx_custom_operator_domain::RULE,
+    &models::onnx_python_operator::RULE,
+    &models::onnx_python_operator_dangerous_call::RULE,
+    &models::onnx_unknown_standard_operator::RULE,
+    &models::onnx_external_data_traversal::RULE,
+    &models::onnx_external_data_unresolved::RULE,
+    &models::onnx_metadata_pickle::RULE,
+    &models::onnx_metadata_code::RULE,
 ];
 
 /// The rule with this id or name (case-insensitive), if any.

@@ -18,8 +18,9 @@ did load one: they run `echo aigis-sample-payload`, touch a path that does not
 exist, or connect to 127.0.0.1 port 9.
 
 Stdlib only (Python 3.11: the marshal sample is version-specific), except
---real, which uses numpy, scikit-learn, joblib, scipy and pandas to write real
-benign models (and lz4 for an lz4-compressed joblib file, when installed).
+--real, which uses numpy, scikit-learn, joblib, scipy, pandas and onnx to write
+real benign models (and lz4 for an lz4-compressed joblib file, when installed).
+The ONNX samples are written by gen_onnx.py next to this file.
 --selftest checks the output without executing anything: every pickle stream is
 disassembled with pickletools, the benign ones are loaded with an unpickler
 whose find_class returns inert stand-ins, and the parser tricks are re-built
@@ -40,6 +41,8 @@ import struct
 import sys
 import tarfile
 import zlib
+
+import gen_onnx  # samples/gen_onnx.py: the ONNX samples
 
 CMD = "echo aigis-sample-payload"
 ARGV = ["echo", "aigis-sample-payload"]
@@ -1624,8 +1627,10 @@ def main(argv):
         write_containers(out)
         write_edge(out)
         write_benign(out)
+        gen_onnx.write(out, os_system_pickle(2), CMD)
         if "--real" in flags:
             write_real(out)
+            gen_onnx.write_real(out)
     out.write_manifest()
     counts = {}
     for it in out.items:

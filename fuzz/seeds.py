@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
-"""Seed corpora for the `tar` and `compress` fuzz targets (standard library
-only). Writes small, valid inputs into fuzz/corpus/<target>/ (gitignored), so
+"""Seed corpora for the `tar`, `compress` and `onnx` fuzz targets (standard
+library only). Writes small, valid inputs into fuzz/corpus/<target>/ (gitignored), so
 that the fuzzer starts past checksums and CRCs instead of finding them:
 
 - tar: ustar, GNU (long name and link), pax (path, size, global header),
@@ -8,9 +8,12 @@ that the fuzzer starts past checksums and CRCs instead of finding them:
   gzip/bz2/xz-wrapped tarballs;
 - compress: every joblib wrapper (zlib, gzip, bz2, xz, lzma-alone, lz4
   frame, `ZF` with and without the extra space), concatenated streams, and
-  small zero bombs.
+  small zero bombs;
+- onnx: the ONNX builders of samples/gen_onnx.py — a CNN with initializers,
+  If subgraphs with a contrib op and a model-local function, PyOp, a custom
+  domain in a Loop body, external data, pickles in metadata, a truncation.
 
-Usage: python3 fuzz/seeds.py  (then cargo fuzz run tar / compress)
+Usage: python3 fuzz/seeds.py  (then cargo fuzz run tar / compress / onnx)
 """
 
 import bz2
@@ -183,6 +186,34 @@ def compress_seeds() -> dict:
     return seeds
 
 
+def onnx_seeds() -> dict:
+    import sys
+
+    sys.path.insert(0, str(HERE.parent / "samples"))
+    import gen_onnx as g
+
+    cnn = g.model(g.tiny_cnn_graph(), doc="tiny", metadata=[("author", "aigis")])
+    then_g = g.graph([g.node("Relu", ["y"], ["t"], "then/Relu")], "then", [], [])
+    flow = [
+        g.node("If", ["c"], ["z"], "/if", attrs=[g.attr_graph("then_branch", then_g)]),
+        g.node("FastGelu", ["z"], ["q"], "/gelu", domain="com.microsoft"),
+        g.node("Block", ["q"], ["o"], "/block", domain="local"),
+    ]
+    fn = g.function("Block", "local", ["a"], ["b"], [g.node("Sigmoid", ["a"], ["b"], "s")], [g.opset("", 17)])
+    body = g.graph([g.node("Exfil", ["y"], ["z"], "x", domain="evil.ops")], "body", [], [])
+    pyop = g.node("PyOp", ["y"], ["z"], "/py", domain="p", attrs=[g.attr_str("module", "os"), g.attr_str("class_name", "system")])
+    ext = g.external_tensor("w", [10], "../../etc/passwd", 0, 40)
+    return {
+        "cnn": cnn,
+        "control-flow": g.model(g.tiny_cnn_graph(flow), functions=[fn]),
+        "loop-custom": g.model(g.graph([g.node("Loop", ["", "c"], ["l"], "/loop", attrs=[g.attr_graph("body", body)])], "m", [], [])),
+        "pyop": g.model(g.graph([pyop], "m", [], [])),
+        "external": g.model(g.graph([], "m", [], [], [ext])),
+        "metadata-pickle": g.model(g.graph([], "m", [], []), metadata=[("config", PICKLE)]),
+        "truncated": cnn[: len(cnn) // 2],
+    }
+
+
 def write(target: str, seeds: dict) -> None:
     folder = HERE / "corpus" / target
     folder.mkdir(parents=True, exist_ok=True)
@@ -194,3 +225,4 @@ def write(target: str, seeds: dict) -> None:
 if __name__ == "__main__":
     write("tar", tar_seeds())
     write("compress", compress_seeds())
+    write("onnx", onnx_seeds())

@@ -21,9 +21,7 @@ use prost::Message;
 const SMALL: Limits = Limits {
     max_file_bytes: 1 << 20,
     max_depth: 10,
-    max_messages: 64,
-    max_text_bytes: 512,
-    max_dim_values: 16,
+    max_decoded_bytes: 4096,
 };
 
 fn check_error(e: &OnnxError, len: u64, limits: &Limits) {
@@ -39,16 +37,8 @@ fn check_error(e: &OnnxError, len: u64, limits: &Limits) {
             assert_eq!(*limit, limits.max_depth);
             assert!(*offset <= len, "{e}");
         }
-        OnnxError::LimitExceeded { limit, offset, .. } => {
-            assert!(
-                [
-                    limits.max_messages,
-                    limits.max_text_bytes,
-                    limits.max_dim_values
-                ]
-                .contains(limit),
-                "{e}"
-            );
+        OnnxError::LimitExceeded { limit, offset } => {
+            assert_eq!(*limit, limits.max_decoded_bytes);
             assert!(*offset < len, "{e}");
         }
         OnnxError::Decode(_) => {}
@@ -59,9 +49,9 @@ fn decode(data: &[u8], limits: &Limits) -> Option<onnx::Decoded> {
     match onnx::decode_with_limits(data, limits) {
         Ok(d) => {
             let c = d.counts;
-            assert!(c.messages <= limits.max_messages);
-            assert!(c.text_bytes <= limits.max_text_bytes);
-            assert!(c.dim_values <= limits.max_dim_values);
+            assert!(c.decoded_bytes <= limits.max_decoded_bytes);
+            assert!(c.text_bytes + 8 * c.dim_values <= c.decoded_bytes);
+            assert!(c.messages <= c.decoded_bytes);
             assert!(c.max_depth <= limits.max_depth);
             assert!(c.inline_tensor_bytes <= data.len() as u64);
             Some(d)

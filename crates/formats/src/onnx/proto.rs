@@ -63,8 +63,11 @@ pub struct GraphProto {
     pub metadata_props: Vec<StringStringEntryProto>,
 }
 
-/// `NodeProto`; inputs, outputs, doc string (exporters put stack traces
-/// there) and device configurations are skipped.
+/// `NodeProto`; inputs, outputs, overload, device configurations, and the
+/// doc string and `metadata_props` are skipped: exporters fill the last two
+/// with a stack trace and scope names per node (PyTorch's dynamo exporter),
+/// which would cost more than the graph itself. Model, graph, function and
+/// tensor metadata are kept.
 #[derive(Clone, PartialEq, prost::Message)]
 pub struct NodeProto {
     #[prost(bytes = "vec", tag = "3")]
@@ -75,10 +78,6 @@ pub struct NodeProto {
     pub attribute: Vec<AttributeProto>,
     #[prost(bytes = "vec", tag = "7")]
     pub domain: Vec<u8>,
-    #[prost(bytes = "vec", tag = "8")]
-    pub overload: Vec<u8>,
-    #[prost(message, repeated, tag = "9")]
-    pub metadata_props: Vec<StringStringEntryProto>,
 }
 
 /// `AttributeProto`: the string, tensor and graph values (subgraphs of

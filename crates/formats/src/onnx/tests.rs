@@ -115,8 +115,6 @@ fn every_declared_field_is_in_the_walk_schema() {
         op_type: s("o"),
         attribute: vec![attr.clone()],
         domain: s("d"),
-        overload: s("x"),
-        metadata_props: vec![entry("k", "v")],
     };
     let graph = GraphProto {
         node: vec![node.clone()],
@@ -174,7 +172,7 @@ fn every_declared_field_is_in_the_walk_schema() {
                 + x.sparse_tensors.iter().map(|y| 1 + sp(y)).sum::<u64>()
         }
         fn n(x: &NodeProto) -> u64 {
-            x.attribute.iter().map(|y| 1 + a(y)).sum::<u64>() + x.metadata_props.len() as u64
+            x.attribute.iter().map(|y| 1 + a(y)).sum::<u64>()
         }
         fn g(x: &GraphProto) -> u64 {
             x.node.iter().map(|y| 1 + n(y)).sum::<u64>()
@@ -269,16 +267,20 @@ fn empty_node_flood_hits_the_message_limit_before_prost_allocates() {
     let mut m = vec![0x08, 0x08];
     write::bytes(&mut m, 7, &g);
     let limits = Limits {
-        max_messages: 1000,
+        max_decoded_bytes: 1000 * std::mem::size_of::<NodeProto>() as u64,
         ..Limits::default()
     };
     match decode_with_limits(&m, &limits) {
-        Err(OnnxError::LimitExceeded { what, limit, .. }) => {
-            assert_eq!((what, limit), ("messages", 1000));
+        Err(OnnxError::LimitExceeded { limit, offset }) => {
+            assert_eq!(limit, limits.max_decoded_bytes);
+            // Inside the graph, before its thousandth node (the graph's own
+            // struct is paid for first).
+            assert!((5..5 + 2 * 1000).contains(&offset), "{offset}");
         }
         other => panic!("{other:?}"),
     }
-    assert!(decode(&m).is_ok());
+    let d = decode(&m).expect("under the default limit");
+    assert_eq!(d.counts.messages, 5001);
 }
 
 #[test]
@@ -308,37 +310,35 @@ fn deeply_nested_subgraphs_are_refused() {
 }
 
 #[test]
-fn text_and_dims_limits() {
+fn text_and_dims_count_against_the_limit() {
     let mut m = model(vec![]);
     m.doc_string = vec![b'x'; 5000];
     let limits = Limits {
-        max_text_bytes: 1000,
+        max_decoded_bytes: 4000,
         ..Limits::default()
     };
     assert!(matches!(
         decode_with_limits(&m.encode_to_vec(), &limits),
-        Err(OnnxError::LimitExceeded {
-            what: "string bytes",
-            ..
-        })
+        Err(OnnxError::LimitExceeded { limit: 4000, .. })
     ));
     let mut m = model(vec![]);
     if let Some(g) = m.graph.as_mut() {
         g.initializer.push(TensorProto {
-            dims: vec![1; 300],
+            dims: vec![1; 3000],
             ..TensorProto::default()
         });
     }
+    let bytes = m.encode_to_vec();
+    let counts = decode(&bytes).expect("decodes").counts;
+    assert_eq!(counts.dim_values, 3000);
+    assert!(counts.decoded_bytes > 3000 * 8);
     let limits = Limits {
-        max_dim_values: 100,
+        max_decoded_bytes: 3000 * 8,
         ..Limits::default()
     };
     assert!(matches!(
-        decode_with_limits(&m.encode_to_vec(), &limits),
-        Err(OnnxError::LimitExceeded {
-            what: "dims values",
-            ..
-        })
+        decode_with_limits(&bytes, &limits),
+        Err(OnnxError::LimitExceeded { .. })
     ));
 }
 

@@ -4,8 +4,9 @@
 //! repeated message it declares: two bytes of input (`0a 00`) become a whole
 //! `NodeProto`, so a file of empty nodes would cost a hundred times its size.
 //! [`prewalk`] walks the same fields prost will decode — by key and length
-//! only, copying nothing — and counts messages, copied text and dimension
-//! values against the limits first. It also finds truncation, bad varints
+//! only, copying nothing — and adds up what prost will allocate (each
+//! message's struct, each copied string, each dimension value) against the
+//! limit first. It also finds truncation, bad varints
 //! and excessive nesting with the offset where they happen.
 //!
 //! [`looks_like_model`] recognises a `ModelProto` by its first fields, and
@@ -49,11 +50,13 @@ pub(super) enum Msg {
 /// What a field of a message is to the prewalk.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(super) enum Field {
-    /// A declared sub-message: counted and walked.
-    Sub(Msg),
+    /// A declared optional sub-message: counted and walked.
+    One(Msg),
+    /// A declared repeated sub-message (a `Vec` element).
+    Many(Msg),
     /// A declared string or bytes field: its length is copied.
     Text,
-    /// `TensorProto.dims`: each value is kept.
+    /// `TensorProto.dims`: each value is kept (in a `Vec<i64>`).
     Dims,
     /// Tensor contents (`raw_data`, typed data): skipped, bytes counted.
     TensorData,
@@ -66,38 +69,58 @@ pub(super) fn field(msg: Msg, tag: u32) -> Field {
     use Field::*;
     match (msg, tag) {
         (Msg::Model, 2 | 3 | 4 | 6) => Text,
-        (Msg::Model, 7) => Sub(Msg::Graph),
-        (Msg::Model, 8) => Sub(Msg::OpsetId),
-        (Msg::Model, 14) => Sub(Msg::Entry),
-        (Msg::Model, 20) => Sub(Msg::TrainingInfo),
-        (Msg::Model, 25) => Sub(Msg::Function),
-        (Msg::Graph, 1) => Sub(Msg::Node),
+        (Msg::Model, 7) => One(Msg::Graph),
+        (Msg::Model, 8) => Many(Msg::OpsetId),
+        (Msg::Model, 14) => Many(Msg::Entry),
+        (Msg::Model, 20) => Many(Msg::TrainingInfo),
+        (Msg::Model, 25) => Many(Msg::Function),
+        (Msg::Graph, 1) => Many(Msg::Node),
         (Msg::Graph, 2 | 10) => Text,
-        (Msg::Graph, 5) => Sub(Msg::Tensor),
-        (Msg::Graph, 15) => Sub(Msg::SparseTensor),
-        (Msg::Graph, 16) => Sub(Msg::Entry),
-        (Msg::Node, 3 | 4 | 7 | 8) => Text,
-        (Msg::Node, 5) => Sub(Msg::Attribute),
-        (Msg::Node, 9) => Sub(Msg::Entry),
+        (Msg::Graph, 5) => Many(Msg::Tensor),
+        (Msg::Graph, 15) => Many(Msg::SparseTensor),
+        (Msg::Graph, 16) => Many(Msg::Entry),
+        (Msg::Node, 3 | 4 | 7) => Text,
+        (Msg::Node, 5) => Many(Msg::Attribute),
         (Msg::Attribute, 1 | 4) => Text,
-        (Msg::Attribute, 5 | 10) => Sub(Msg::Tensor),
-        (Msg::Attribute, 6 | 11) => Sub(Msg::Graph),
-        (Msg::Attribute, 22 | 23) => Sub(Msg::SparseTensor),
+        (Msg::Attribute, 5) => One(Msg::Tensor),
+        (Msg::Attribute, 10) => Many(Msg::Tensor),
+        (Msg::Attribute, 6) => One(Msg::Graph),
+        (Msg::Attribute, 11) => Many(Msg::Graph),
+        (Msg::Attribute, 22) => One(Msg::SparseTensor),
+        (Msg::Attribute, 23) => Many(Msg::SparseTensor),
         (Msg::Tensor, 1) => Dims,
         (Msg::Tensor, 4 | 5 | 6 | 7 | 9 | 10 | 11) => TensorData,
         (Msg::Tensor, 8) => Text,
-        (Msg::Tensor, 13 | 16) => Sub(Msg::Entry),
-        (Msg::SparseTensor, 1 | 2) => Sub(Msg::Tensor),
+        (Msg::Tensor, 13 | 16) => Many(Msg::Entry),
+        (Msg::SparseTensor, 1 | 2) => One(Msg::Tensor),
         (Msg::Function, 1 | 8 | 10 | 13) => Text,
-        (Msg::Function, 7) => Sub(Msg::Node),
-        (Msg::Function, 9) => Sub(Msg::OpsetId),
-        (Msg::Function, 11) => Sub(Msg::Attribute),
-        (Msg::Function, 14) => Sub(Msg::Entry),
-        (Msg::TrainingInfo, 1 | 2) => Sub(Msg::Graph),
+        (Msg::Function, 7) => Many(Msg::Node),
+        (Msg::Function, 9) => Many(Msg::OpsetId),
+        (Msg::Function, 11) => Many(Msg::Attribute),
+        (Msg::Function, 14) => Many(Msg::Entry),
+        (Msg::TrainingInfo, 1 | 2) => One(Msg::Graph),
         (Msg::OpsetId, 1) => Text,
         (Msg::Entry, 1 | 2) => Text,
         _ => Skip,
     }
+}
+
+/// Bytes of one message's struct (in its parent's `Vec`, box or field).
+fn cost(msg: Msg) -> u64 {
+    use super::proto::*;
+    use std::mem::size_of;
+    (match msg {
+        Msg::Model => size_of::<ModelProto>(),
+        Msg::Graph => size_of::<GraphProto>(),
+        Msg::Node => size_of::<NodeProto>(),
+        Msg::Attribute => size_of::<AttributeProto>(),
+        Msg::Tensor => size_of::<TensorProto>(),
+        Msg::SparseTensor => size_of::<SparseTensorProto>(),
+        Msg::Function => size_of::<FunctionProto>(),
+        Msg::TrainingInfo => size_of::<TrainingInfoProto>(),
+        Msg::OpsetId => size_of::<OperatorSetIdProto>(),
+        Msg::Entry => size_of::<StringStringEntryProto>(),
+    }) as u64
 }
 
 /// One field's key and where its value is.
@@ -190,6 +213,8 @@ pub struct Counts {
     pub text_bytes: u64,
     /// `dims` values prost will keep.
     pub dim_values: u64,
+    /// Heap bytes of all of that: structs, strings, dims (the limited sum).
+    pub decoded_bytes: u64,
     /// Bytes of tensor contents stored in the file (skipped, not copied).
     pub inline_tensor_bytes: u64,
     /// Deepest message nesting seen (the model is depth 1).
@@ -227,6 +252,7 @@ fn walk(
         });
     }
     counts.max_depth = counts.max_depth.max(depth);
+    let mut vecs = VecLens::default();
     while !c.at_end() {
         let at = c.offset();
         let key = c.key().map_err(|s| error_at(s, at, msg))?;
@@ -236,7 +262,7 @@ fn walk(
             match field(msg, key.tag) {
                 Field::Dims => {
                     counts.dim_values += 1;
-                    check(counts.dim_values, limits.max_dim_values, "dims values", at)?;
+                    counts.spend(vecs.push(key.tag, 1, DIM_COST), limits, at)?;
                 }
                 Field::TensorData => {
                     let n = c.pos.saturating_sub(before) as u64;
@@ -250,9 +276,13 @@ fn walk(
         let value_at = c.offset();
         let value = c.take(len).map_err(|s| error_at(s, at, msg))?;
         match field(msg, key.tag) {
-            Field::Sub(inner) => {
+            Field::One(inner) | Field::Many(inner) => {
                 counts.messages += 1;
-                check(counts.messages, limits.max_messages, "messages", at)?;
+                let bytes = match field(msg, key.tag) {
+                    Field::Many(_) => vecs.push(key.tag, 1, cost(inner)),
+                    _ => cost(inner).saturating_add(MALLOC_OVERHEAD),
+                };
+                counts.spend(bytes, limits, at)?;
                 walk(
                     Cursor::new(value, value_at),
                     inner,
@@ -263,13 +293,15 @@ fn walk(
             }
             Field::Text => {
                 counts.text_bytes = counts.text_bytes.saturating_add(len);
-                check(counts.text_bytes, limits.max_text_bytes, "string bytes", at)?;
+                if len > 0 {
+                    counts.spend(len.saturating_add(MALLOC_OVERHEAD), limits, at)?;
+                }
             }
             Field::Dims => {
                 // Packed: one value per byte without the continuation bit.
                 let n = value.iter().filter(|&&b| b & 0x80 == 0).count() as u64;
                 counts.dim_values = counts.dim_values.saturating_add(n);
-                check(counts.dim_values, limits.max_dim_values, "dims values", at)?;
+                counts.spend(vecs.push(key.tag, n, DIM_COST), limits, at)?;
             }
             Field::TensorData => {
                 counts.inline_tensor_bytes = counts.inline_tensor_bytes.saturating_add(len);
@@ -280,15 +312,58 @@ fn walk(
     Ok(())
 }
 
-fn check(count: u64, limit: u64, what: &'static str, offset: u64) -> Result<(), OnnxError> {
-    if count > limit {
-        return Err(OnnxError::LimitExceeded {
-            what,
-            limit,
-            offset,
-        });
+/// Bytes prost keeps per `dims` value (an i64).
+const DIM_COST: u64 = 8;
+/// What the allocator adds to each string or box (glibc: 16 bytes).
+const MALLOC_OVERHEAD: u64 = 16;
+/// The first capacity of a `Vec` that grows by pushes (Rust's `RawVec`
+/// starts at 4 for elements of 1 KiB and below).
+const MIN_VEC_CAPACITY: u64 = 4;
+
+/// Lengths of the repeated fields of one message, to charge what their
+/// `Vec`s hold — capacity, not length: a node with one attribute pays for
+/// four.
+#[derive(Default)]
+struct VecLens {
+    /// By field number; the declared repeated fields are all below 32.
+    len: [u64; 32],
+}
+
+impl VecLens {
+    /// Record `n` more elements of `size` bytes in field `tag`; returns the
+    /// bytes by which the `Vec`'s capacity grew.
+    fn push(&mut self, tag: u32, n: u64, size: u64) -> u64 {
+        let capacity = |len: u64| {
+            if len == 0 {
+                0
+            } else {
+                len.max(MIN_VEC_CAPACITY)
+                    .checked_next_power_of_two()
+                    .unwrap_or(u64::MAX)
+            }
+        };
+        let Some(len) = usize::try_from(tag).ok().and_then(|t| self.len.get_mut(t)) else {
+            // Not a declared repeated field: charge it flat.
+            return n.saturating_mul(size);
+        };
+        let before = capacity(*len);
+        *len = len.saturating_add(n);
+        capacity(*len).saturating_sub(before).saturating_mul(size)
     }
-    Ok(())
+}
+
+impl Counts {
+    /// Add `bytes` to what decoding will cost; fail past the limit.
+    fn spend(&mut self, bytes: u64, limits: &Limits, offset: u64) -> Result<(), OnnxError> {
+        self.decoded_bytes = self.decoded_bytes.saturating_add(bytes);
+        if self.decoded_bytes > limits.max_decoded_bytes {
+            return Err(OnnxError::LimitExceeded {
+                limit: limits.max_decoded_bytes,
+                offset,
+            });
+        }
+        Ok(())
+    }
 }
 
 /// Whether `data` (a whole file or its first bytes) is a `ModelProto`.

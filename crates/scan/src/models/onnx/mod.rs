@@ -108,7 +108,11 @@ fn info(m: &ModelProto, walk: &Walk<'_>, counts: &Counts, loc: &Location) -> Onn
         domains: domains
             .into_iter()
             .map(|(domain, nodes)| DomainInfo {
-                note: if walk.functions.iter().any(|(d, _)| *d == domain) {
+                note: if walk
+                    .functions
+                    .iter()
+                    .any(|f| f.rsplit_once(':').is_some_and(|(d, _)| d == domain))
+                {
                     "model-local functions"
                 } else {
                     ops::domain_note(&domain)

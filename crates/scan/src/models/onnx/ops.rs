@@ -11,6 +11,7 @@ use crate::rules::models::{
 };
 use aigis_findings::{Finding, Location};
 use aigis_formats::onnx::{NodeProto, attribute_type, text};
+use std::borrow::Cow;
 use std::collections::{BTreeMap, HashSet};
 use std::sync::OnceLock;
 
@@ -139,17 +140,24 @@ pub(super) fn python_op(node: &NodeProto) -> Option<PythonOp> {
     None
 }
 
-/// Classify one node; `functions` are the model's own (domain, name) pairs.
-pub(super) fn status(node: &NodeProto, functions: &HashSet<(String, String)>) -> OpStatus {
+/// `domain:op` with the default domain spelled `ai.onnx`.
+pub(super) fn qualified(domain: &str, op: &str) -> String {
+    format!("{}:{op}", canonical_domain(domain))
+}
+
+/// Classify one node; `functions` are the model's own, as `domain:name`.
+/// Allocates nothing for valid UTF-8 names (this runs once per node).
+pub(super) fn status(node: &NodeProto, functions: &HashSet<String>) -> OpStatus {
     if python_op(node).is_some() {
         return OpStatus::Python;
     }
-    let domain = canonical_domain(&text(&node.domain)).to_string();
-    let op = text(&node.op_type).into_owned();
-    if functions.contains(&(domain.clone(), op.clone())) {
+    let domain = text(&node.domain);
+    let domain = canonical_domain(&domain);
+    let op = text(&node.op_type);
+    if !functions.is_empty() && functions.contains(&qualified(domain, &op)) {
         OpStatus::Function
-    } else if STANDARD_DOMAINS.contains(&domain.as_str()) {
-        if standard_ops().contains(&(domain.as_str(), op.as_str())) {
+    } else if STANDARD_DOMAINS.contains(&domain) {
+        if standard_ops().contains(&(domain, op.as_ref())) {
             OpStatus::Standard
         } else {
             OpStatus::UnknownStandard
@@ -169,14 +177,16 @@ pub(super) fn findings(
     out: &mut Vec<Finding>,
 ) {
     // (domain, op) -> nodes, for the classes that need a finding.
-    let mut flagged: BTreeMap<(String, String), Vec<&NodeRef<'_>>> = BTreeMap::new();
+    type Key<'a> = (Cow<'a, str>, Cow<'a, str>);
+    let mut flagged: BTreeMap<Key<'_>, Vec<&NodeRef<'_>>> = BTreeMap::new();
     for n in &walk.nodes {
         match n.status {
             OpStatus::Custom | OpStatus::UnknownStandard => {
-                let key = (
-                    canonical_domain(&text(&n.node.domain)).to_string(),
-                    text(&n.node.op_type).into_owned(),
-                );
+                let domain = match text(&n.node.domain) {
+                    Cow::Borrowed(d) => Cow::Borrowed(canonical_domain(d)),
+                    Cow::Owned(d) => Cow::Owned(canonical_domain(&d).to_string()),
+                };
+                let key = (domain, text(&n.node.op_type));
                 flagged.entry(key).or_default().push(n);
             }
             OpStatus::Python => python_finding(s, walk, n, loc, out),

@@ -42,8 +42,8 @@ pub(super) struct Walk<'m> {
     pub nodes: Vec<NodeRef<'m>>,
     pub tensors: Vec<TensorRef<'m>>,
     pub texts: Vec<TextRef<'m>>,
-    /// The model's own functions, as (domain, name).
-    pub functions: HashSet<(String, String)>,
+    /// The model's own functions, as `domain:name`.
+    pub functions: HashSet<String>,
     /// A graph nested deeper than `MAX_GRAPH_DEPTH` was not walked.
     pub too_deep: bool,
 }
@@ -58,10 +58,7 @@ impl<'m> Walk<'m> {
             functions: m
                 .functions
                 .iter()
-                .map(|f| {
-                    let d = ops::canonical_domain(&text(&f.domain)).to_string();
-                    (d, text(&f.name).into_owned())
-                })
+                .map(|f| ops::qualified(&text(&f.domain), &text(&f.name)))
                 .collect(),
             ..Walk::default()
         };
@@ -122,10 +119,6 @@ impl<'m> Walk<'m> {
                 graph,
                 status,
             });
-            if !node.metadata_props.is_empty() {
-                let label = format!("{} metadata_props", node_label(node));
-                self.entries(&label, &node.metadata_props);
-            }
             self.attributes(Some(node), &node.attribute, graph, depth);
         }
     }

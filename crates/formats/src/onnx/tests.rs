@@ -232,6 +232,18 @@ fn sniffing_accepts_models_and_prefixes_but_not_other_formats() {
 }
 
 #[test]
+fn a_prefix_ending_in_a_long_doc_string_is_still_a_model() {
+    let mut m = model(vec![node("Relu", "")]);
+    m.doc_string = vec![b'd'; 10_000];
+    let b = m.encode_to_vec();
+    assert!(looks_like_model(&b[..4096]));
+    // But not a prefix that ends in the producer name.
+    let mut m = model(vec![]);
+    m.producer_name = vec![b'p'; 10_000];
+    assert!(!looks_like_model(&m.encode_to_vec()[..4096]));
+}
+
+#[test]
 fn field_order_does_not_matter_to_sniffing() {
     let m = model(vec![node("Relu", "")]);
     let mut b = Vec::new();

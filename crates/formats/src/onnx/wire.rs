@@ -374,7 +374,8 @@ impl Counts {
 /// version in 1..=[`MAX_IR_VERSION`] and a graph must be present, and the
 /// graph's first fields must be `GraphProto` fields. The walk may end
 /// inside a field (a prefix, or a truncated file) once both were seen —
-/// or, when the prefix ends inside the graph, once its start checked out.
+/// when the prefix ends inside the graph, once its start checked out; and
+/// after the IR version, inside a doc string or metadata entry.
 pub fn looks_like_model(data: &[u8]) -> bool {
     let mut c = Cursor::new(data, 0);
     let mut ir_version = false;
@@ -422,7 +423,9 @@ pub fn looks_like_model(data: &[u8]) -> bool {
             graph = true;
         }
         if !complete {
-            return ir_version && graph;
+            // A prefix may end in a long doc string or metadata value before
+            // the graph (a model in an archive is sniffed by its first 4 KiB).
+            return ir_version && (graph || matches!(key.tag, 6 | 14));
         }
         c.pos = start + value.len();
     }

@@ -327,6 +327,25 @@ fn onnx_inside_a_zip_is_scanned_as_a_member() {
     assert_eq!(f.location.members, ["export/model.onnx"]);
 }
 
+/// Members are sniffed by their first 4 KiB: a doc string longer than that
+/// before the graph must not hide the model.
+#[test]
+fn long_doc_string_does_not_hide_a_model_in_an_archive() {
+    let mut m = tiny_cnn();
+    m.doc_string = vec![b'x'; 8192];
+    if let Some(g) = m.graph.as_mut() {
+        g.node.push(node("a", "Exfil", "evil.ops"));
+    }
+    let z = zip(&[("model.onnx", &m.encode_to_vec())]);
+    let policy = Policy::new(&[]).expect("policy");
+    let o = ModelScanner::new(&policy).scan(&z, "m.zip").expect("zip");
+    assert!(
+        o.findings.iter().any(|f| f.rule_id == "AIG150"),
+        "{:?}",
+        o.findings
+    );
+}
+
 #[test]
 fn inspect_lists_ops_domains_initializers_and_external_data() {
     let mut m = tiny_cnn();

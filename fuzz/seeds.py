@@ -3,10 +3,6 @@
 Writes small inputs into fuzz/corpus/<target>/ (gitignored), so that the
 fuzzer starts past magics, grammars, checksums and CRCs instead of having to
 find them (without a sanitizer libFuzzer cannot guess `\x93NUMPY`):
-"""Seed corpora for the `tar`, `compress`, `safetensors`, `gguf` and `jinja`
-fuzz targets (standard library only). Writes small, valid inputs into
-fuzz/corpus/<target>/ (gitignored), so that the fuzzer starts past checksums
-and CRCs instead of finding them:
 
 - npy: version 1.0/2.0/3.0 headers with simple, structured (titles, field
   shapes, padding), subarray, comma-string and object dtypes, Fortran order,

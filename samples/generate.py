@@ -21,6 +21,9 @@ Stdlib only (Python 3.11: the marshal sample is version-specific), except
 --real, which uses numpy, scikit-learn, joblib, scipy and pandas to write real
 benign models (and lz4 for an lz4-compressed joblib file, when installed), and
 safetensors and gguf for real tensor files (samples/tensor_files.py).
+--real, which uses numpy, scikit-learn, joblib, scipy, pandas and onnx to write
+real benign models (and lz4 for an lz4-compressed joblib file, when installed).
+The ONNX samples are written by gen_onnx.py next to this file.
 --selftest checks the output without executing anything: every pickle stream is
 disassembled with pickletools, the benign ones are loaded with an unpickler
 whose find_class returns inert stand-ins, and the parser tricks are re-built
@@ -43,6 +46,7 @@ import tarfile
 import zlib
 
 import tensor_files  # safetensors and GGUF samples (samples/tensor_files.py)
+import gen_onnx  # samples/gen_onnx.py: the ONNX samples
 
 CMD = "echo aigis-sample-payload"
 ARGV = ["echo", "aigis-sample-payload"]
@@ -1814,9 +1818,11 @@ def main(argv):
         write_tensorflow(out)
         write_benign(out)
         tensor_files.write(out, lambda: os_system_pickle(2))
+        gen_onnx.write(out, os_system_pickle(2), CMD)
         if "--real" in flags:
             write_real(out)
             write_real_tensor_files(out)
+            gen_onnx.write_real(out)
     out.write_manifest()
     counts = {}
     for it in out.items:

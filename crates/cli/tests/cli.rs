@@ -247,3 +247,66 @@ fn inspect_lists_imports_and_their_uses() {
     let o = aigis(&["model", "inspect", "models/ok.pkl"], dir.path());
     assert!(stdout(&o).contains("clean"), "{}", stdout(&o));
 }
+
+/// A protobuf length-delimited field.
+fn ld(tag: u8, value: &[u8]) -> Vec<u8> {
+    let mut out = vec![
+        tag << 3 | 2,
+        u8::try_from(value.len()).expect("short field"),
+    ];
+    out.extend_from_slice(value);
+    out
+}
+
+/// An ONNX model: IR 8, opset 17, a Relu and a node of domain `evil.ops`,
+/// one initializer stored in `w.bin`.
+fn onnx_model() -> Vec<u8> {
+    let node = |op: &str, domain: &str| {
+        [ld(3, b"n"), ld(4, op.as_bytes()), ld(7, domain.as_bytes())].concat()
+    };
+    let entry = |k: &str, v: &str| [ld(1, k.as_bytes()), ld(2, v.as_bytes())].concat();
+    let tensor = [
+        vec![0x08, 0x04, 0x10, 0x01],
+        ld(8, b"w"),
+        ld(13, &entry("location", "w.bin")),
+        vec![0x70, 0x01],
+    ]
+    .concat();
+    let graph = [
+        ld(1, &node("Relu", "")),
+        ld(1, &node("Exfil", "evil.ops")),
+        ld(5, &tensor),
+    ]
+    .concat();
+    [vec![0x08, 0x08], ld(7, &graph), ld(8, &[0x10, 17])].concat()
+}
+
+#[test]
+fn onnx_model_is_scanned_and_inspected() {
+    let dir = project();
+    std::fs::write(dir.path().join("models/net.onnx"), onnx_model()).expect("write");
+    std::fs::write(dir.path().join("models/w.bin"), [0u8; 16]).expect("write");
+    let o = aigis(&["scan", "--format", "json", "models/net.onnx"], dir.path());
+    assert_eq!(o.status.code(), Some(1), "{}{}", stdout(&o), stderr(&o));
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).expect("json");
+    assert_eq!(v["files"][0]["format"], "onnx");
+    assert_eq!(v["files"][0]["findings"][0]["rule_id"], "AIG150");
+    let o = aigis(
+        &["model", "inspect", "--format", "json", "models/net.onnx"],
+        dir.path(),
+    );
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).expect("json");
+    let onnx = &v["onnx"][0];
+    assert_eq!(onnx["ir_version"], 8);
+    assert_eq!(onnx["external_data"][0]["status"], "ok");
+    assert_eq!(onnx["ops"].as_array().map(Vec::len), Some(2));
+    let o = aigis(&["model", "inspect", "models/net.onnx"], dir.path());
+    let text = stdout(&o);
+    for part in [
+        "evil.ops:Exfil",
+        "custom domain",
+        "\"w.bin\": 1 tensor(s), 16 bytes, ok",
+    ] {
+        assert!(text.contains(part), "missing {part}: {text}");
+    }
+}

@@ -21,6 +21,8 @@
 //!   byte order, every count and length bounded before use.
 //! - [`jinja`]: a Jinja lexer and the attribute/item accesses a template
 //!   makes (chat templates are judged on them).
+//! - [`onnx`]: ONNX `ModelProto`s, walked under limits, then decoded by
+//!   prost without their tensor contents.
 #![cfg_attr(
     not(test),
     deny(
@@ -37,6 +39,7 @@ pub mod gguf;
 pub mod jinja;
 pub mod marshal;
 pub mod npy;
+pub mod onnx;
 pub mod safetensors;
 pub mod tar;
 pub mod tf;

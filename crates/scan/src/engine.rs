@@ -81,6 +81,7 @@ const PICKLE_EXTENSIONS: &[&str] = &[
     "pkl.gz",
     "safetensors",
     "gguf",
+    "onnx",
 ];
 
 /// Scan `paths` (files or directories).

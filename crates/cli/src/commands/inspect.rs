@@ -3,7 +3,7 @@
 use crate::cli::SimpleFormat;
 use crate::output::emit;
 use aigis_scan::models::ModelScanner;
-use aigis_scan::models::inspect::{Inspection, TensorFileInfo};
+use aigis_scan::models::inspect::{Inspection, OnnxInfo, TensorFileInfo};
 use aigis_scan::policy::Policy;
 use anyhow::{Context, Result, bail};
 use std::fmt::Write as _;
@@ -98,6 +98,9 @@ fn render(ins: &Inspection) -> String {
     if let Some(t) = &ins.tensor_file {
         render_tensor_file(&mut s, t);
     }
+    for o in &ins.onnx {
+        render_onnx(&mut s, o);
+    }
     if !ins.findings.is_empty() {
         let _ = writeln!(s, "\nfindings:");
         for f in &ins.findings {
@@ -151,5 +154,74 @@ fn render_tensor_file(s: &mut String, t: &TensorFileInfo) {
         for line in tpl.text.lines() {
             let _ = writeln!(s, "    {line}");
         }
+    }
+}
+
+/// Operators listed in the text view; JSON has them all.
+const SHOWN_OPS: usize = 40;
+
+fn render_onnx(s: &mut String, o: &OnnxInfo) {
+    let opsets: Vec<String> = o
+        .opsets
+        .iter()
+        .map(|x| format!("{} {}", x.domain, x.version))
+        .collect();
+    let _ = writeln!(
+        s,
+        "\nonnx {}\n  ir_version {}, producer {:?}, model_version {}\n  opsets: {}\n  {} graph(s), {} nodes, {} initializers ({} bytes declared, {} stored inline, {} external)",
+        o.location,
+        o.ir_version,
+        o.producer,
+        o.model_version,
+        opsets.join(", "),
+        o.graphs,
+        o.nodes,
+        o.initializers,
+        o.initializer_bytes,
+        o.inline_tensor_bytes,
+        o.external_initializers,
+    );
+    let _ = writeln!(s, "  domains:");
+    for d in &o.domains {
+        let _ = writeln!(s, "    {:<28} {:>7} nodes  {}", d.domain, d.nodes, d.note);
+    }
+    if !o.functions.is_empty() {
+        let _ = writeln!(s, "  functions: {}", o.functions.join(", "));
+    }
+    let _ = writeln!(s, "  operators ({}):", o.ops.len());
+    for op in o.ops.iter().take(SHOWN_OPS) {
+        let _ = writeln!(
+            s,
+            "    {:>7}  {:<36} {}",
+            op.count,
+            format!("{}:{}", op.domain, op.op_type),
+            op.status
+        );
+    }
+    if o.ops.len() > SHOWN_OPS {
+        let _ = writeln!(
+            s,
+            "    ... {} more (--format json lists all)",
+            o.ops.len() - SHOWN_OPS
+        );
+    }
+    if !o.external_data.is_empty() {
+        let _ = writeln!(s, "  external data:");
+        for e in &o.external_data {
+            let _ = writeln!(
+                s,
+                "    {:?}: {} tensor(s), {} bytes, {}",
+                e.location, e.tensors, e.bytes, e.status
+            );
+        }
+    }
+    if !o.metadata.is_empty() {
+        let _ = writeln!(s, "  metadata:");
+        for m in &o.metadata {
+            let _ = writeln!(s, "    {} = {:?}", m.key, m.value);
+        }
+    }
+    if !o.doc_string.is_empty() {
+        let _ = writeln!(s, "  doc_string: {:?}", o.doc_string);
     }
 }

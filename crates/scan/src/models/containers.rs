@@ -292,6 +292,7 @@ fn kind_name(k: Kind) -> &'static str {
         Kind::TensorFlow(_) => "tensorflow",
         Kind::Safetensors => "safetensors",
         Kind::Gguf => "gguf",
+        Kind::Onnx => "onnx",
     }
 }
 

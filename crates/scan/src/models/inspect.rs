@@ -155,6 +155,9 @@ pub struct Inspection {
     /// The header of a safetensors or GGUF file.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub tensor_file: Option<TensorFileInfo>,
+    /// ONNX models (the file, or members of a container).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub onnx: Vec<OnnxInfo>,
     pub findings: Vec<Finding>,
 }
 
@@ -191,6 +194,80 @@ pub struct LambdaInfo {
     pub code: String,
     pub names: Vec<String>,
     pub constants: Vec<String>,
+}
+
+/// One ONNX model: header, operators, tensors, external data, metadata.
+#[derive(Clone, Debug, Serialize)]
+pub struct OnnxInfo {
+    pub location: String,
+    pub ir_version: i64,
+    /// `producer_name producer_version`, e.g. `pytorch 2.4.0`.
+    pub producer: String,
+    pub model_version: i64,
+    pub opsets: Vec<OpsetInfo>,
+    /// Graphs walked: main, subgraphs, training graphs, functions.
+    pub graphs: usize,
+    pub nodes: usize,
+    /// Operator histogram, most used first.
+    pub ops: Vec<OpCount>,
+    pub domains: Vec<DomainInfo>,
+    /// Model-local functions, `domain:name`.
+    pub functions: Vec<String>,
+    pub initializers: usize,
+    /// Bytes the initializers' dims and types declare.
+    pub initializer_bytes: u64,
+    pub external_initializers: usize,
+    /// Tensor contents stored in the model file itself.
+    pub inline_tensor_bytes: u64,
+    pub external_data: Vec<ExternalInfo>,
+    /// `metadata_props` (values cut for display).
+    pub metadata: Vec<TextEntry>,
+    pub doc_string: String,
+}
+
+/// An imported opset.
+#[derive(Clone, Debug, Serialize)]
+pub struct OpsetInfo {
+    pub domain: String,
+    pub version: i64,
+}
+
+/// How often an operator is used, and how aigis classifies it.
+#[derive(Clone, Debug, Serialize)]
+pub struct OpCount {
+    pub domain: String,
+    pub op_type: String,
+    pub count: usize,
+    /// `standard`, `runtime contrib`, `model-local function`,
+    /// `not an ONNX operator`, `custom domain`, `python`.
+    pub status: &'static str,
+}
+
+/// Nodes per operator domain.
+#[derive(Clone, Debug, Serialize)]
+pub struct DomainInfo {
+    pub domain: String,
+    pub nodes: usize,
+    /// `onnx standard`, `onnxruntime contrib operators`, `custom`, ...
+    pub note: &'static str,
+}
+
+/// One external data file.
+#[derive(Clone, Debug, Serialize)]
+pub struct ExternalInfo {
+    pub location: String,
+    pub tensors: usize,
+    /// Bytes the tensors' ranges cover (their `length`, or dims and type).
+    pub bytes: u64,
+    /// `ok`, `not checked (...)`, or what is wrong.
+    pub status: String,
+}
+
+/// A key and a value shown as text.
+#[derive(Clone, Debug, Serialize)]
+pub struct TextEntry {
+    pub key: String,
+    pub value: String,
 }
 
 pub(crate) fn pickle_info(

@@ -1,5 +1,6 @@
-//! The model scanner: recognises pickle-family files by content, walks their
-//! containers, runs the pickle machine and judges what it finds.
+//! The model scanner: recognises pickle-family files and ONNX models by
+//! content, walks their containers, runs the pickle machine and judges what
+//! it finds.
 //!
 //! It reads only what it needs: archives are opened through their central
 //! directory, tensor members are sniffed by their first bytes and skipped. It
@@ -11,6 +12,7 @@ mod gguf;
 pub mod inspect;
 mod judge;
 mod keras;
+mod onnx;
 mod payload;
 mod safetensors;
 pub mod sniff;
@@ -183,6 +185,7 @@ impl<'p> ModelScanner<'p> {
             Kind::TensorFlow(k) => tensorflow::scan(self, k, data, loc, depth, out),
             Kind::Safetensors => safetensors::scan(self, data, loc, depth, out),
             Kind::Gguf => gguf::scan(self, data, loc, depth, out),
+            Kind::Onnx => onnx::scan(self, data, loc, depth, out),
             Kind::Pickle => {
                 let cx = PickleContext {
                     torchscript: false,

@@ -155,6 +155,7 @@ pub(super) fn is_strong(kind: Kind, b: &[u8]) -> bool {
         Kind::Tar => true,
         // Protobufs have no magic: a structural match in metadata is chance.
         Kind::TensorFlow(_) => false,
+        Kind::Onnx => false,
     }
 }
 

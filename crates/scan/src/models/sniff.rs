@@ -6,7 +6,9 @@
 //! their opcode grammar: a PROTO opcode with a valid version, or a protocol 0/1
 //! stream that the pickle machine reads without error for its first opcodes
 //! and whose imported names are identifiers. Legacy PyTorch files are pickles
-//! that begin with PyTorch's magic number.
+//! that begin with PyTorch's magic number. ONNX models have no magic: their
+//! top-level protobuf fields must be `ModelProto`'s, with an IR version and a
+//! graph (see `aigis_formats::onnx::looks_like_model`).
 
 use aigis_pickle::{Limits, Options, Stop, analyze};
 
@@ -22,6 +24,7 @@ pub enum Kind {
     TensorFlow(aigis_formats::tf::TfKind),
     Safetensors,
     Gguf,
+    Onnx,
 }
 
 /// How many bytes sniffing looks at.
@@ -62,6 +65,10 @@ pub fn detect(data: &[u8]) -> Option<Kind> {
     // first node of a graph may be longer than the sniffing window).
     if let Some(k) = aigis_formats::tf::sniff(data) {
         return Some(Kind::TensorFlow(k));
+    }
+    // No magic: the top-level fields are walked (keys and lengths only).
+    if aigis_formats::onnx::looks_like_model(data) {
+        return Some(Kind::Onnx);
     }
     None
 }

@@ -8,6 +8,7 @@ own CLI, one process per file, sequentially; wall time and peak RSS come from
 /usr/bin/time. Results: OUT/raw/*.jsonl and OUT/results.md.
 """
 import argparse
+import hashlib
 import json
 import os
 import platform
@@ -21,6 +22,8 @@ ROOT = os.path.dirname(HERE)
 VENV = os.path.join(HERE, ".venv", "bin")
 AIGIS = os.environ.get("AIGIS", os.path.join(ROOT, "target", "release", "aigis"))
 TIMEOUT = int(os.environ.get("BENCH_TIMEOUT", "900"))
+# one run over a whole directory: ModelAudit needs over an hour for the sample set
+DIR_TIMEOUT = int(os.environ.get("BENCH_DIR_TIMEOUT", "7200"))
 ENV = dict(os.environ, PROMPTFOO_DISABLE_TELEMETRY="1", NO_COLOR="1", TERM="dumb", PYTHONWARNINGS="ignore")
 TOOL_ORDER = ["aigis", "picklescan", "picklescan-strict", "modelscan", "fickling", "modelaudit"]
 
@@ -182,11 +185,53 @@ CACHED_ONLY = False
 CACHE_FILE = None
 
 
+HASH_LIMIT = 64 << 20  # bigger files are keyed on size and mtime: hashing 2 GiB each run is not worth it
+_DIGESTS = {}
+
+
+def sha256_file(path):
+    h = hashlib.sha256()
+    with open(path, "rb") as f:
+        for chunk in iter(lambda: f.read(1 << 20), b""):
+            h.update(chunk)
+    return h.hexdigest()
+
+
+def content_key(path):
+    """What a result depends on: the file's bytes (size+mtime past HASH_LIMIT); for a
+    directory, every relative path with its own key. run.sh regenerates the samples
+    on every run, so mtimes alone would never match."""
+    path = os.path.abspath(path)
+    if path in _DIGESTS:
+        return _DIGESTS[path]
+    if os.path.isdir(path):
+        h = hashlib.sha256()
+        for d, dirs, files in os.walk(path):
+            dirs.sort()
+            for f in sorted(files):
+                fp = os.path.join(d, f)
+                h.update(f"{os.path.relpath(fp, path)}\0{content_key(fp)}\n".encode())
+        key = "dir:" + h.hexdigest()
+    else:
+        st = os.stat(path)
+        key = f"size:{st.st_size}:mtime:{int(st.st_mtime)}" if st.st_size > HASH_LIMIT else sha256_file(path)
+    _DIGESTS[path] = key
+    return key
+
+
+def tool_key(tool):
+    """aigis is keyed on its binary, so a rebuilt aigis is always measured again."""
+    if tool != "aigis":
+        return tool
+    if "aigis" not in _DIGESTS:
+        _DIGESTS["aigis"] = sha256_file(AIGIS)
+    return f"aigis@{_DIGESTS['aigis'][:16]}"
+
+
 def cached(tool, kind, path, fn):
-    """Results are appended to OUT/raw/cache.jsonl; with --reuse, a tool/file pair
-    measured before (same size and mtime) is not run again."""
-    st = os.stat(path)
-    key = f"{tool}|{kind}|{os.path.abspath(path)}|{st.st_size}|{int(st.st_mtime)}"
+    """Results are appended to OUT/raw/cache.jsonl; with --reuse, a tool/input pair
+    measured before (same tool binary for aigis, same content) is not run again."""
+    key = f"{tool_key(tool)}|{kind}|{os.path.abspath(path)}|{content_key(path)}"
     if key in CACHE:
         return tuple(CACHE[key])
     if CACHED_ONLY:
@@ -205,7 +250,7 @@ def run_file(tool, path):
 
 def run_dir(tool, path):
     def go():
-        rc, out, err, wall, rss = timed(DIR_CMDS[tool](path))
+        rc, out, err, wall, rss = timed(DIR_CMDS[tool](path), DIR_TIMEOUT)
         return ("timeout" if rc is None else f"exit {rc}"), wall, rss, {}
     return cached(tool, "dir", path, go)
 
@@ -282,7 +327,8 @@ def main():
         for line in open(cpath):
             try:
                 d = json.loads(line)
-                CACHE[d["key"]] = d["res"]
+                if d["res"][0] != "timeout":  # a timeout says more about the limit than the tool
+                    CACHE[d["key"]] = d["res"]
             except Exception:  # noqa: BLE001
                 pass
     CACHE_FILE = None if CACHED_ONLY else open(cpath, "a" if args.reuse else "w")
@@ -294,7 +340,8 @@ def main():
     m = machine()
     md.append("# aigis model-scanning benchmark\n")
     md.append(f"Run {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())} on {m['nproc']} cores, {m['cpu']}, "
-              f"{m['mem']} RAM, Linux {m['kernel']}, Python {m['python']} (anchors' venv).\n")
+              f"{m['mem']} RAM, Linux {m['kernel']}, Python {m['python']} (anchors' venv); load average "
+              f"{os.getloadavg()[0]:.1f} at the start (other work on the machine slows every tool).\n")
     md.append("| tool | version |\n|---|---|")
     for t in tools:
         md.append(f"| {t} | {versions.get(t, '?')} |")

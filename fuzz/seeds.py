@@ -25,6 +25,12 @@ find them (without a sanitizer libFuzzer cannot guess `\x93NUMPY`):
 - compress: every joblib wrapper (zlib, gzip, bz2, xz, lzma-alone, lz4
   frame, `ZF` with and without the extra space), concatenated streams, and
   small zero bombs.
+- safetensors, gguf, jinja: every file and chat template of the sample
+  generator's tensor-file set (samples/tensor_files.py), benign and hostile;
+- onnx: models from the ONNX sample builders (samples/gen_onnx.py): a CNN
+  with initializers, If subgraphs with a contrib op and a model-local
+  function, PyOp, a custom domain in a Loop body, external data, a pickle in
+  metadata, a truncation.
 
 Nothing is unpickled or executed: pickles are only ever written.
 
@@ -35,10 +41,6 @@ With --samples, the files under DIR (as written by
 `python3 samples/generate.py DIR`, without --real) are also copied, cut to
 64 KiB, into the pickle, zip or npy corpus by their first bytes. Then e.g.
 `cd fuzz && cargo fuzz run -s none npy`; see fuzz/README.md.
-- safetensors, gguf, jinja: every file and chat template of the sample
-  generator's tensor-file set (samples/tensor_files.py), benign and hostile.
-
-Usage: python3 fuzz/seeds.py  (then cargo fuzz run tar / compress / ...)
 """
 
 import argparse
@@ -669,37 +671,6 @@ def sample_seeds(root: pathlib.Path) -> dict:
     return found
 
 
-def write(target: str, seeds: dict) -> None:
-    folder = HERE / "corpus" / target
-    folder.mkdir(parents=True, exist_ok=True)
-    for name, data in seeds.items():
-        (folder / ("seed-" + name)).write_bytes(data)
-    print(f"{target}: {len(seeds)} seeds in {folder}")
-
-
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--samples", type=pathlib.Path, metavar="DIR",
-                        help="also copy files written by samples/generate.py DIR")
-    args = parser.parse_args()
-    seeds = {
-        "tar": tar_seeds(),
-        "compress": compress_seeds(),
-        "npy": npy_seeds(),
-        "zip": zip_seeds(),
-        "pickle": pickle_seeds(),
-    }
-    if args.samples:
-        if not args.samples.is_dir():
-            parser.error(f"{args.samples} is not a directory (run samples/generate.py {args.samples})")
-        for target, found in sample_seeds(args.samples).items():
-            seeds[target].update(found)
-    for target, found in seeds.items():
-        write(target, found)
-
-
-if __name__ == "__main__":
-    main()
 def tensor_file_seeds() -> dict:
     """Seeds per target from samples/tensor_files.py: files by extension,
     and its chat templates (benign and malicious) for the jinja target."""
@@ -726,8 +697,66 @@ def tensor_file_seeds() -> dict:
     return seeds
 
 
+def onnx_seeds() -> dict:
+    import sys
+
+    sys.path.insert(0, str(HERE.parent / "samples"))
+    import gen_onnx as g
+
+    cnn = g.model(g.tiny_cnn_graph(), doc="tiny", metadata=[("author", "aigis")])
+    then_g = g.graph([g.node("Relu", ["y"], ["t"], "then/Relu")], "then", [], [])
+    flow = [
+        g.node("If", ["c"], ["z"], "/if", attrs=[g.attr_graph("then_branch", then_g)]),
+        g.node("FastGelu", ["z"], ["q"], "/gelu", domain="com.microsoft"),
+        g.node("Block", ["q"], ["o"], "/block", domain="local"),
+    ]
+    fn = g.function("Block", "local", ["a"], ["b"], [g.node("Sigmoid", ["a"], ["b"], "s")], [g.opset("", 17)])
+    body = g.graph([g.node("Exfil", ["y"], ["z"], "x", domain="evil.ops")], "body", [], [])
+    loop = g.node("Loop", ["", "c"], ["l"], "/loop", attrs=[g.attr_graph("body", body)])
+    pyop = g.node("PyOp", ["y"], ["z"], "/py", domain="p",
+                  attrs=[g.attr_str("module", "os"), g.attr_str("class_name", "system")])
+    ext = g.external_tensor("w", [10], "../../etc/passwd", 0, 40)
+    return {
+        "cnn": cnn,
+        "control-flow": g.model(g.tiny_cnn_graph(flow), functions=[fn]),
+        "loop-custom": g.model(g.graph([loop], "m", [], [])),
+        "pyop": g.model(g.graph([pyop], "m", [], [])),
+        "external": g.model(g.graph([], "m", [], [], [ext])),
+        "metadata-pickle": g.model(g.graph([], "m", [], []), metadata=[("config", PICKLE)]),
+        "truncated": cnn[: len(cnn) // 2],
+    }
+
+
+def write(target: str, seeds: dict) -> None:
+    folder = HERE / "corpus" / target
+    folder.mkdir(parents=True, exist_ok=True)
+    for name, data in seeds.items():
+        (folder / ("seed-" + name)).write_bytes(data)
+    print(f"{target}: {len(seeds)} seeds in {folder}")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--samples", type=pathlib.Path, metavar="DIR",
+                        help="also copy files written by samples/generate.py DIR")
+    args = parser.parse_args()
+    seeds = {
+        "tar": tar_seeds(),
+        "compress": compress_seeds(),
+        "npy": npy_seeds(),
+        "zip": zip_seeds(),
+        "pickle": pickle_seeds(),
+        "onnx": onnx_seeds(),
+    }
+    seeds.update(tensor_file_seeds())
+    if args.samples:
+        if not args.samples.is_dir():
+            parser.error(f"{args.samples} is not a directory (run samples/generate.py {args.samples})")
+        for target, found in sample_seeds(args.samples).items():
+            seeds[target].update(found)
+    for target, found in seeds.items():
+        write(target, found)
+
+
 if __name__ == "__main__":
-    write("tar", tar_seeds())
-    write("compress", compress_seeds())
-    for target, seeds in tensor_file_seeds().items():
-        write(target, seeds)
+    main()

@@ -298,3 +298,16 @@ def write_real(out):
     onnx.checker.check_model(m2)
     out.add(R + "control_flow_ml_function.onnx", m2.SerializeToString(), "clean", "real:onnx",
             "If subgraphs, ai.onnx.ml Normalizer, a model-local function")
+
+    # The models the onnx package ships for its backend tests: PyTorch
+    # exports (converted modules and single operators), small model-zoo
+    # networks ("light") and hand-made graphs.
+    data = os.path.join(os.path.dirname(onnx.__file__), "backend", "test", "data")
+    for root, _dirs, files in sorted(os.walk(data)):
+        for name in sorted(files):
+            if name.endswith(".onnx"):
+                path = os.path.join(root, name)
+                rel = os.path.relpath(path, data).replace(os.sep, "_")
+                with open(path, "rb") as f:
+                    out.add(R + "onnx-package/" + rel, f.read(), "clean", "real:onnx_package",
+                            "a model shipped in the onnx wheel's backend test data")

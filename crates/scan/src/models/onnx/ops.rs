@@ -247,7 +247,7 @@ fn python_finding(
     };
     let graph = walk.graph_name(n.graph);
     let evidence = format!(
-        "{op} node '{node}' in {graph}: module={:?} class_name={:?}",
+        "{node} in {graph}: module={:?} class_name={:?}",
         py.module, py.name
     );
     let denied = !py.module.is_empty()

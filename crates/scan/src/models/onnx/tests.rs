@@ -156,6 +156,11 @@ fn pyop_naming_a_gadget_is_malicious_and_an_unknown_module_unapproved() {
     let r = scan(&model(vec![py.clone()], vec![]));
     assert_eq!(r.verdict, Verdict::Malicious);
     assert_eq!(rules(&r), ["AIG152"]);
+    let evidence = r.findings[0].evidence.clone().unwrap_or_default();
+    assert_eq!(
+        evidence,
+        "node 'py1' in graph 'main_graph': module=\"os\" class_name=\"system\""
+    );
     py.attribute = vec![
         str_attr("module", "mymodule"),
         str_attr("class_name", "Multi_1"),

@@ -17,6 +17,7 @@
 //! allocated for it.
 
 mod header;
+mod layout;
 
 #[cfg(test)]
 mod tests;
@@ -298,6 +299,6 @@ pub fn parse(data: &[u8]) -> Result<Header, SafetensorsError> {
         data_start: 8 + len,
         ..Header::default()
     };
-    header::check(raw, &mut h, file_len);
+    layout::check(raw, &mut h, file_len);
     Ok(h)
 }

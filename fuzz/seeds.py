@@ -692,7 +692,7 @@ def tensor_file_seeds() -> dict:
         target = "gguf" if name.endswith(".gguf") else "safetensors"
         seeds[target][name] = data
     for name in ("LLAMA3", "MISTRAL", "CHATML", "GEMMA", "QWEN_TOOLS", "SUBCLASSES_WALK", "GLOBALS_WALK",
-                 "OBFUSCATED_ITEMS", "ATTR_FILTER", "DYNAMIC_ATTR"):
+                 "OBFUSCATED_ITEMS", "ATTR_FILTER", "DYNAMIC_ATTR", "REVERSED_ITEMS"):
         seeds["jinja"][name.lower()] = getattr(tf, name).encode()
     return seeds
 

@@ -274,6 +274,7 @@ OBFUSCATED_ITEMS = ("{% set g = lipsum['\\x5f\\x5fglo' ~ 'bals\\x5f\\x5f'] %}{{ 
                     "').read() }}" + CHATML)
 ATTR_FILTER = ("{{ ()|attr('__class__')|attr('__base__')|attr('__subclasses__')() }}" + LLAMA3)
 DYNAMIC_ATTR = "{% set n = messages[0]['name'] %}{{ messages|attr(n) }}" + CHATML
+REVERSED_ITEMS = "{{ ()['__ssalc__'|reverse]['__esab__'|reverse] }}" + CHATML
 
 
 def base_kvs(template, extra=()):
@@ -340,6 +341,9 @@ def write_gguf(out):
             "gguf:chat_template_truncated_file", "escape in the template, file cut inside the data: still malicious")
     out.add(U + "gguf_template_dynamic_attr.gguf", gguf_file(base_kvs(DYNAMIC_ATTR), TENSORS[:1]), "unapproved",
             "gguf:chat_template_dynamic_attr", "messages|attr(n) with a computed attribute name")
+    out.add(U + "gguf_template_reversed_items.gguf", gguf_file(base_kvs(REVERSED_ITEMS), TENSORS[:1]), "unapproved",
+            "gguf:chat_template_computed_item",
+            "()['__ssalc__'|reverse]: names built by filters cannot be decoded statically, so unapproved")
 
     def tensor_body(name, dims, ty, offset, dim_fmt="Q"):
         g = G(3)

@@ -55,6 +55,27 @@ fn constant(toks: &[Token<'_>], start: usize, close: &str) -> Option<(String, us
     None
 }
 
+/// Most tokens of a subscript looked at to tell a computed name.
+const MAX_SUBSCRIPT_TOKENS: usize = 64;
+
+/// Does the subscript starting at `start` build a string from a literal
+/// (`x['__ssalc__'|reverse]`, `x['%c%c'|format(95, 95) ~ 'class__']`)?
+/// Index arithmetic and plain variables (`x[i - 1]`, `x[key]`) do not.
+fn computes_a_name(toks: &[Token<'_>], start: usize) -> bool {
+    let (mut literal, mut operation, mut depth) = (false, false, 0usize);
+    for t in toks.iter().skip(start).take(MAX_SUBSCRIPT_TOKENS) {
+        match &t.tok {
+            Tok::Op("(" | "[" | "{") => depth += 1,
+            Tok::Op("]") if depth == 0 => break,
+            Tok::Op(")" | "]" | "}") => depth = depth.saturating_sub(1),
+            Tok::Str { .. } => literal = true,
+            Tok::Op("|" | "~" | "+" | "%" | "*") => operation = true,
+            _ => {}
+        }
+    }
+    literal && operation
+}
+
 /// A string literal and the literals concatenated to it: `'a' ~ 'b' + 'c'`.
 fn folded(toks: &[Token<'_>], i: usize) -> Option<String> {
     let mut out = String::new();
@@ -114,10 +135,18 @@ pub(super) fn collect(tag: &Tag<'_>, emit: &mut dyn FnMut(Access)) {
                 }
             }
             Tok::Op("[") if ends_operand(prev) => {
-                if let (Some((name, close)), Some(first)) =
-                    (constant(toks, i + 1, "]"), toks.get(i + 1))
-                {
+                let Some(first) = toks.get(i + 1) else {
+                    continue;
+                };
+                if let Some((name, close)) = constant(toks, i + 1, "]") {
                     put(AccessKind::Item, name, first.offset, continued(toks, close));
+                } else if computes_a_name(toks, i + 1) {
+                    put(
+                        AccessKind::DynamicItem,
+                        "<computed>".into(),
+                        first.offset,
+                        false,
+                    );
                 }
             }
             Tok::Op("|") => {

@@ -54,8 +54,11 @@ pub enum AccessKind {
     Item,
     /// `x|attr('name')`
     AttrFilter,
-    /// `x|attr(expr)` with a computed name: the name is the argument's source.
+    /// `x|attr(expr)` with a computed name (the name is `<computed>`).
     DynamicAttrFilter,
+    /// `x[expr]` where `expr` builds a string from literals with filters or
+    /// operators (`x['__ssalc__'|reverse]`); the name is `<computed>`.
+    DynamicItem,
     /// An identifier-like string constant anywhere in a tag (it can reach an
     /// attribute through `map(attribute=...)`, `selectattr`, a variable...).
     Constant,

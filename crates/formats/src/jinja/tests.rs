@@ -4,7 +4,10 @@ use super::*;
 /// module/function names, any computed `attr`, statements, odd escapes.
 fn select(kind: AccessKind, name: &str) -> bool {
     match kind {
-        AccessKind::DynamicAttrFilter | AccessKind::Statement | AccessKind::UndecodedEscape => true,
+        AccessKind::DynamicAttrFilter
+        | AccessKind::DynamicItem
+        | AccessKind::Statement
+        | AccessKind::UndecodedEscape => true,
         AccessKind::Constant => name.starts_with("__"),
         _ => name.starts_with('_') || ["os", "popen", "system"].contains(&name),
     }
@@ -79,8 +82,17 @@ fn item_access_is_folded_and_decoded() {
     );
     // A list literal after a keyword is not a subscript.
     assert_eq!(found("{% for r in ['_a'] %}{% endfor %}"), []);
-    // A computed subscript is not a constant access.
-    assert_eq!(found("{{ x[key] }}"), []);
+    // A variable or index arithmetic is not a computed name...
+    assert_eq!(
+        found("{{ x[key] }}{{ m[loop.index0 - 1] }}{{ c.split('</think>')[-1] }}"),
+        []
+    );
+    // ...but a string built from a literal with filters or operators is.
+    assert_eq!(found("{{ x['__ssalc__'|reverse] }}")[0].0, DynamicItem);
+    assert_eq!(
+        found("{{ x[('%c%c'|format(95,95)) ~ 'class__'] }}")[0].0,
+        DynamicItem
+    );
 }
 
 #[test]

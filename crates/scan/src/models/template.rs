@@ -108,7 +108,7 @@ fn rule_for(kind: AccessKind, name: &str, continued: bool) -> Option<&'static Ru
         }
         K::Constant => (INTERNALS.contains(&name) || is_dunder(name))
             .then_some(&chat_template_sandbox_escape::RULE),
-        K::DynamicAttrFilter | K::UndecodedEscape | K::Statement => suspicious,
+        K::DynamicAttrFilter | K::DynamicItem | K::UndecodedEscape | K::Statement => suspicious,
     }
 }
 
@@ -119,6 +119,7 @@ fn describe(a: &Access) -> String {
         AccessKind::Item => format!("`['{n}']`"),
         AccessKind::AttrFilter => format!("`attr('{n}')`"),
         AccessKind::DynamicAttrFilter => "`attr(...)` of a computed name".into(),
+        AccessKind::DynamicItem => "`[...]` of a name built from a string".into(),
         AccessKind::Constant => format!("the string '{n}'"),
         AccessKind::UndecodedEscape => "a string with a `\\N{...}` escape".into(),
         AccessKind::Statement => format!("`{{% {n} %}}` of another template"),

@@ -266,7 +266,9 @@ fn unused_executor_names_and_computed_names() {
         template_rules("{% set ns = namespace(system=1) %}{{ ns.system }}{{ m['exec'] }}"),
         Vec::<String>::new()
     );
-    let got = template_rules("{{ x|attr(name) }}{% include 'other.j2' %}{{ x._private }}");
+    let got = template_rules(
+        "{{ x|attr(name) }}{% include 'other.j2' %}{{ x._private }}{{ ()['__ssalc__'|reverse] }}",
+    );
     assert_eq!(got.len(), 1, "{got:?}");
     assert!(got[0].starts_with("AIG142"));
     let got = template_rules("{{ 'unterminated }}");

@@ -8,12 +8,13 @@ pub static RULE: Rule = Rule {
     severity: Severity::High,
     verdict: Verdict::Unapproved,
     checklist: &["000#2", "000#9", "002#5"],
-    summary: "Chat template computes attribute names, reads private attributes or loads other templates",
+    summary: "Chat template computes attribute or item names, reads private attributes or loads other templates",
     docs: RuleDocs {
         what: "Fires when a chat template uses the `attr` filter with a computed name, \
-               accesses a private (`_`-prefixed) attribute or item, spells a string with an \
-               escape aigis does not decode (`\\N{...}`), or loads other templates with \
-               `import`, `from`, `include` or `extends`.",
+               subscripts with a name built from a string literal by filters or operators \
+               (`x['__ssalc__'|reverse]`), accesses a private (`_`-prefixed) attribute or \
+               item, spells a string with an escape aigis does not decode (`\\N{...}`), or \
+               loads other templates with `import`, `from`, `include` or `extends`.",
         why: "These are how sandbox-escape payloads hide the names that give them away \
               (`x|attr('__cla' ~ 'ss__')` is decoded, `x|attr(name)` cannot be) and how a \
               template reaches files outside the model. Chat templates that only format \

@@ -19,6 +19,11 @@ command -v "$PYTHON" >/dev/null || PYTHON=python3
 
 PINS=(picklescan==1.0.5 modelscan==0.8.8 fickling==0.1.12 modelaudit==0.2.54
       numpy==2.4.6 scikit-learn==1.9.1 joblib==1.6.0 scipy==1.17.1 pandas==3.1.1 lz4==4.4.5)
+# The sample generator's --real models need the libraries the test fixtures pin
+# (Keras, onnx, safetensors, gguf, ...). They get a venv of their own inside the
+# anchors' one: modelscan 0.8.8 cannot share a venv with them (rich<14).
+GEN_VENV="$VENV/gen"
+GEN_REQS="$ROOT/scripts/test-requirements.txt"
 
 if [ ! -x /usr/bin/time ]; then
   echo "installing GNU time"; (apt-get update -qq && apt-get install -y -qq time) >/dev/null
@@ -30,9 +35,17 @@ if ! "$VENV/bin/python" -m pip freeze 2>/dev/null | grep -qx "modelaudit==0.2.54
   "$VENV/bin/python" -m pip install -q --upgrade pip
   "$VENV/bin/python" -m pip install -q "${PINS[@]}"
 fi
+# installed once per version of the requirements (a copy marks what is in)
+if [ ! -x "$GEN_VENV/bin/python" ]; then
+  "$PYTHON" -m venv "$GEN_VENV"
+fi
+if ! cmp -s "$GEN_REQS" "$GEN_VENV/requirements.installed"; then
+  "$GEN_VENV/bin/python" -m pip install -q --disable-pip-version-check -r "$GEN_REQS" lz4==4.4.5
+  cp "$GEN_REQS" "$GEN_VENV/requirements.installed"
+fi
 
 rm -rf "$OUT/samples"
-"$VENV/bin/python" "$ROOT/samples/generate.py" "$OUT/samples" --real --selftest
+"$GEN_VENV/bin/python" "$ROOT/samples/generate.py" "$OUT/samples" --real --selftest
 if [ -z "${SKIP_BIG:-}" ]; then
   "$VENV/bin/python" "$HERE/make_big.py" "$OUT/big"
 fi

@@ -27,6 +27,10 @@ find them (without a sanitizer libFuzzer cannot guess `\x93NUMPY`):
   small zero bombs.
 - safetensors, gguf, jinja: every file and chat template of the sample
   generator's tensor-file set (samples/tensor_files.py), benign and hostile;
+- hdf5: h5py-written files (tests/data of the formats crate: superblocks 0
+  and 3, a user block, continuation chunks, dense attributes) and the sample
+  generator's legacy Keras `.h5` models, plus Keras configs (JSON) appended
+  as a second half for the target's wrapped-config path;
 - onnx: models from the ONNX sample builders (samples/gen_onnx.py): a CNN
   with initializers, If subgraphs with a contrib op and a model-local
   function, PyOp, a custom domain in a Loop body, external data, a pickle in
@@ -697,6 +701,29 @@ def tensor_file_seeds() -> dict:
     return seeds
 
 
+def hdf5_seeds() -> dict:
+    import json
+    import sys
+
+    sys.path.insert(0, str(HERE.parent / "samples"))
+    import generate as g
+
+    seeds = {}
+    for p in sorted((HERE.parent / "crates/formats/tests/data/hdf5").glob("*.h5")):
+        seeds[p.stem] = p.read_bytes()
+    dense = g.tf_keras_sequential([g.tf_keras_dense("d1"), g.tf_keras_lambda(lambda x: x * 2.0)])
+    seeds["keras-h5"] = g.keras_h5(dense, {"loss": "mse"})
+    seeds["weights"] = g.hdf5_file({"backend": "jax"})
+    # A config as the second half: the target wraps it in a well-formed file.
+    for name, cfg in (("lambda", dense),
+                      ("module", g.tf_keras_sequential([g.keras_layer("keras.layers", "Dense", {
+                          "name": "d", "units": 1, "activation": {"module": "os", "class_name": "function",
+                                                                  "config": "system"}})]))):
+        text = json.dumps(cfg).encode()
+        seeds["json-" + name] = bytes(len(text)) + text
+    return seeds
+
+
 def onnx_seeds() -> dict:
     import sys
 
@@ -747,6 +774,7 @@ def main() -> None:
         "zip": zip_seeds(),
         "pickle": pickle_seeds(),
         "onnx": onnx_seeds(),
+        "hdf5": hdf5_seeds(),
     }
     seeds.update(tensor_file_seeds())
     if args.samples:

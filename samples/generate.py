@@ -1265,6 +1265,60 @@ def keras_lambda(fn):
             "code": keras_func_dump(fn), "defaults": None, "closure": None}}, "arguments": {}})
 
 
+def hdf5_file(attrs):
+    """A minimal HDF5 file (superblock 0, a version 1 root object header)
+    whose root group (empty, new-style) carries `attrs` as fixed-length
+    string attributes, as h5py writes `numpy.bytes_` values."""
+    def pad8(b):
+        return b + bytes(-len(b) % 8)
+    def message(kind, body):
+        body = pad8(body)
+        return struct.pack("<HHB3x", kind, len(body), 0) + body
+    undefined = 0xFFFFFFFFFFFFFFFF
+    # An empty new-style group: link info (no fractal heap) and group info.
+    msgs = message(0x02, struct.pack("<BBQQ", 0, 0, undefined, undefined)) + message(0x0A, bytes(2))
+    for name, value in attrs.items():
+        value = value.encode() if isinstance(value, str) else value
+        nm = name.encode() + b"\0"
+        dtype = bytes([0x13, 0, 0, 0]) + struct.pack("<I", len(value))   # class 3 (string), version 1
+        space = bytes([1, 0, 0, 0, 0, 0, 0, 0])                        # version 1 scalar
+        body = struct.pack("<BBHHH", 1, 0, len(nm), len(dtype), len(space))
+        body += pad8(nm) + pad8(dtype) + pad8(space) + pad8(value)
+        msgs += message(0x0C, body)
+    header_at = 96
+    oh = struct.pack("<BBHII4x", 1, 0, 2 + len(attrs), 1, len(msgs)) + msgs
+    sb = b"\x89HDF\r\n\x1a\n" + bytes([0, 0, 0, 0, 0, 8, 8, 0]) + struct.pack("<HHI", 4, 16, 0)
+    sb += struct.pack("<QQQQ", 0, undefined, header_at + len(oh), undefined)
+    sb += struct.pack("<QQII", 0, header_at, 0, 0) + bytes(16)          # root symbol table entry
+    assert len(sb) == header_at
+    return sb + oh
+
+
+def keras_h5(config, training=None):
+    """A legacy Keras `.h5` model: the model JSON in root attributes."""
+    attrs = {"backend": "tensorflow", "keras_version": "2.15.0", "model_config": json.dumps(config)}
+    if training is not None:
+        attrs["training_config"] = json.dumps(training)
+    return hdf5_file(attrs)
+
+
+def tf_keras_lambda(fn):
+    """tf.keras 2.x Lambda config: [func_dump, defaults, closure], function_type lambda."""
+    return {"class_name": "Lambda", "config": {"name": "lambda", "function": [keras_func_dump(fn), None, None],
+                                                "function_type": "lambda", "module": "__main__",
+                                                "output_shape": None, "arguments": {}}}
+
+
+def tf_keras_dense(name):
+    return {"class_name": "Dense", "config": {"name": name, "units": 8, "activation": "relu",
+                                               "kernel_initializer": {"class_name": "GlorotUniform",
+                                                                      "config": {"seed": None}}}}
+
+
+def tf_keras_sequential(layers):
+    return {"class_name": "Sequential", "config": {"name": "sequential", "layers": layers}}
+
+
 def keras_model(layers, extra_members=()):
     config = keras_layer("keras", "Sequential", {"name": "sequential", "layers": layers})
     config["compile_config"] = {
@@ -1275,7 +1329,7 @@ def keras_model(layers, extra_members=()):
     ents = [{"name": "metadata.json", "data": json.dumps({"keras_version": "3.6.0",
                                                           "date_saved": "2026-01-01@00:00:00"}).encode()},
             {"name": "config.json", "data": json.dumps(config).encode(), "method": 8},
-            {"name": "model.weights.h5", "data": b"\x89HDF\r\n\x1a\n" + bytes(56)}]
+            {"name": "model.weights.h5", "data": hdf5_file({})}]
     ents += [{"name": n, "data": d} for n, d in extra_members]
     return zip_build(ents)
 
@@ -1308,6 +1362,35 @@ def write_keras(out):
                 "name": "torch_module_wrapper",
                 "module": base64.b64encode(os_system_pickle(2)).decode("ascii")})]),
             "malicious", "keras:cve-2025-49655", "TorchModuleWrapper with a pickled os.system payload (CVE-2025-49655)")
+    # Legacy HDF5 models: the same config, kept in root attributes.
+    out.add(B + "tf_keras_sequential.h5", keras_h5(tf_keras_sequential([tf_keras_dense("d1"), tf_keras_dense("d2")]),
+                                                   {"loss": "mse", "optimizer_config": {
+                                                       "class_name": "Adam", "config": {"learning_rate": 0.001}}}),
+            "clean", "benign:keras_h5", "legacy Keras .h5: model_config and training_config attributes, Dense only")
+    out.add(B + "weights_only.h5", hdf5_file({"backend": "tensorflow", "keras_version": "2.15.0"}), "clean",
+            "benign:hdf5", "an HDF5 file without a model config (weights or data)")
+    out.add(M + "h5_lambda_os_system.h5",
+            keras_h5(tf_keras_sequential([tf_keras_lambda(lambda x: __import__("os").system(CMD) or x)])),
+            "malicious", "keras:h5_lambda", "legacy .h5 whose Lambda layer bytecode calls __import__('os').system")
+    out.add(M + "h5_module_os_system.h5",
+            keras_h5(tf_keras_sequential([keras_layer("keras.layers", "Dense", {"name": "d", "units": 1, "activation": {
+                "module": "os", "class_name": "function", "config": "system", "registered_name": "function"}})])),
+            "malicious", "keras:h5_cve-2025-1550", "legacy .h5 config reaching os.system through module/class_name")
+    out.add(M + "h5_training_config_gadget.h5",
+            keras_h5(tf_keras_sequential([tf_keras_dense("d1")]),
+                     {"loss": {"module": "subprocess", "class_name": "function", "config": "check_output",
+                               "registered_name": "function"}}),
+            "malicious", "keras:h5_training_config", "legacy .h5 whose training_config loss names subprocess.check_output")
+    out.add("unapproved/keras_h5_lambda_benign.h5",
+            keras_h5(tf_keras_sequential([tf_keras_dense("d1"), tf_keras_lambda(lambda x: x * 2.0)])),
+            "unapproved", "unapproved:keras_lambda", "legacy .h5 Lambda layer with harmless bytecode")
+    user_block = bytearray(hdf5_file({"model_config": json.dumps(tf_keras_sequential(
+        [tf_keras_lambda(lambda x: __import__("os").system(CMD) or x)]))}))
+    # A 512-byte user block before the superblock moves every address by 512.
+    out.add(M + "h5_user_block_lambda.h5", bytes(512) + bytes(user_block), "malicious", "keras:h5_user_block",
+            "legacy .h5 behind a 512-byte user block (h5py searches 512·2^n offsets) with an os.system Lambda")
+    out.add(M + "h5_truncated.h5", keras_h5(tf_keras_sequential([tf_keras_dense("d1")]))[:120], "inconclusive",
+            "keras:h5_truncated", "legacy .h5 cut inside the root object header")
     out.add("unapproved/keras_embedded_python.keras",
             keras_model([keras_dense("d1")], [("assets/loader.py", b"import os\nos.system('id')\n")]),
             "unapproved", "keras:embedded_code", "a .keras archive shipping a Python file")
@@ -1675,6 +1758,16 @@ def write_real_keras(out, R, via_file):
     out.add("unapproved/real_keras_lambda.keras",
             via_file(lambda p: lam.save(p + ".keras") or os.rename(p + ".keras", p)),
             "unapproved", "unapproved:keras_lambda", "Keras' own save of a Lambda layer (x * 2): bytecode, so unapproved")
+    # Legacy HDF5 saves (h5py writes the configs as variable-length strings in a global heap).
+    out.add(R + "keras_sequential.h5", via_file(lambda p: seq.save(p + ".h5") or os.rename(p + ".h5", p)),
+            "clean", "real:keras_h5", "the same Sequential saved in the legacy HDF5 format (model and training config)")
+    out.add(R + "keras_functional.h5", via_file(lambda p: fun.save(p + ".h5") or os.rename(p + ".h5", p)),
+            "clean", "real:keras_h5", "the functional model saved in the legacy HDF5 format")
+    out.add(R + "keras_sequential.weights.h5",
+            via_file(lambda p: seq.save_weights(p + ".weights.h5") or os.rename(p + ".weights.h5", p)),
+            "clean", "real:hdf5", "Model.save_weights: an HDF5 weights file, no model config")
+    out.add("unapproved/real_keras_lambda.h5", via_file(lambda p: lam.save(p + ".h5") or os.rename(p + ".h5", p)),
+            "unapproved", "unapproved:keras_lambda", "Keras' legacy HDF5 save of a Lambda layer (x * 2)")
 def write_real_tensor_files(out):
     tmp = os.path.join(out.root, ".tmp_real_tensors")
     os.makedirs(tmp, exist_ok=True)

@@ -19,6 +19,8 @@
 //!   against the input's length without touching tensor data.
 //! - [`gguf`]: header, key/values and tensor infos of GGUF v1–v3, either
 //!   byte order, every count and length bounded before use.
+//! - [`hdf5`]: the root group's attributes (legacy Keras `.h5` model
+//!   configs), superblock and object headers walked under limits.
 //! - [`jinja`]: a Jinja lexer and the attribute/item accesses a template
 //!   makes (chat templates are judged on them).
 //! - [`onnx`]: ONNX `ModelProto`s, walked under limits, then decoded by
@@ -36,6 +38,7 @@
 mod bytes;
 pub mod compress;
 pub mod gguf;
+pub mod hdf5;
 pub mod jinja;
 pub mod marshal;
 pub mod npy;

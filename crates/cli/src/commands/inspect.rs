@@ -128,7 +128,9 @@ fn render_tensor_file(s: &mut String, t: &TensorFileInfo) {
     } else {
         String::new()
     };
-    let _ = writeln!(s, "\ntensors ({}{shown}):", t.tensor_count);
+    if !t.tensors_not_read {
+        let _ = writeln!(s, "\ntensors ({}{shown}):", t.tensor_count);
+    }
     for e in &t.tensors {
         let shape = e
             .shape

@@ -292,6 +292,7 @@ fn kind_name(k: Kind) -> &'static str {
         Kind::TensorFlow(_) => "tensorflow",
         Kind::Safetensors => "safetensors",
         Kind::Gguf => "gguf",
+        Kind::Hdf5 => "hdf5",
         Kind::Onnx => "onnx",
     }
 }

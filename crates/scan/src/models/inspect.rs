@@ -97,6 +97,9 @@ pub struct Fact {
 #[derive(Clone, Debug, Default, Serialize)]
 pub struct TensorFileInfo {
     pub facts: Vec<Fact>,
+    /// The format keeps tensors where the scan does not look (HDF5 datasets).
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub tensors_not_read: bool,
     pub tensor_count: u64,
     /// The first [`MAX_LISTED_TENSORS`].
     pub tensors: Vec<TensorEntry>,

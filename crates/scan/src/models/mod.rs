@@ -9,6 +9,7 @@
 mod containers;
 mod fold;
 mod gguf;
+mod hdf5;
 pub mod inspect;
 mod judge;
 mod keras;
@@ -185,6 +186,7 @@ impl<'p> ModelScanner<'p> {
             Kind::TensorFlow(k) => tensorflow::scan(self, k, data, loc, depth, out),
             Kind::Safetensors => safetensors::scan(self, data, loc, depth, out),
             Kind::Gguf => gguf::scan(self, data, loc, depth, out),
+            Kind::Hdf5 => hdf5::scan(self, data, loc, depth, out),
             Kind::Onnx => onnx::scan(self, data, loc, depth, out),
             Kind::Pickle => {
                 let cx = PickleContext {

@@ -153,6 +153,7 @@ pub(super) fn is_strong(kind: Kind, b: &[u8]) -> bool {
         Kind::Zip => aigis_formats::zip::Archive::parse(b).is_ok(),
         Kind::Npy => aigis_formats::npy::parse(b).is_ok(),
         Kind::Tar => true,
+        Kind::Hdf5 => aigis_formats::hdf5::read_root(b).is_ok(),
         // Protobufs have no magic: a structural match in metadata is chance.
         Kind::TensorFlow(_) => false,
         Kind::Onnx => false,

@@ -1,6 +1,7 @@
 //! Content sniffing: what a byte string is, by its bytes, never by its name.
 //!
-//! Magic numbers decide for containers, numpy and GGUF; safetensors by its
+//! Magic numbers decide for containers, numpy, GGUF and HDF5 (whose
+//! signature may follow a user block); safetensors by its
 //! length field followed by a JSON object (checked first: a header length's
 //! first byte can be 0x80, pickle's PROTO); pickles are recognised by
 //! their opcode grammar: a PROTO opcode with a valid version, or a protocol 0/1
@@ -24,6 +25,7 @@ pub enum Kind {
     TensorFlow(aigis_formats::tf::TfKind),
     Safetensors,
     Gguf,
+    Hdf5,
     Onnx,
 }
 
@@ -41,6 +43,10 @@ pub fn detect(data: &[u8]) -> Option<Kind> {
     }
     if aigis_formats::safetensors::looks_like(head) {
         return Some(Kind::Safetensors);
+    }
+    // At 0, or after a user block of 512 · 2ⁿ bytes (searched in the whole input).
+    if aigis_formats::hdf5::looks_like(data) {
+        return Some(Kind::Hdf5);
     }
     if head.starts_with(b"PK\x03\x04") || head.starts_with(b"PK\x05\x06") {
         return Some(Kind::Zip);

@@ -542,3 +542,28 @@ fn zstd_wrapped_pickle_is_scanned() {
     );
     assert_eq!(scan(&z).verdict, Verdict::Clean);
 }
+
+fn hdf5_fixture(name: &str) -> Vec<u8> {
+    let path = format!(
+        "{}/../formats/tests/data/hdf5/{name}",
+        env!("CARGO_MANIFEST_DIR")
+    );
+    std::fs::read(&path).unwrap_or_else(|e| panic!("{path}: {e}"))
+}
+
+#[test]
+fn hdf5_model_config_is_judged_and_dense_attributes_are_inconclusive() {
+    let policy = Policy::new(&[]).unwrap();
+    let s = ModelScanner::new(&policy);
+    let v0 = s.scan(&hdf5_fixture("v0.h5"), "v0.h5").unwrap();
+    assert_eq!(v0.format, "keras-h5");
+    assert!(v0.findings.is_empty(), "{:?}", v0.findings);
+    let empty = s.scan(&hdf5_fixture("empty.h5"), "e.h5").unwrap();
+    assert_eq!(empty.format, "hdf5");
+    let r = scan(&hdf5_fixture("dense.h5"));
+    assert_eq!(r.verdict, Verdict::Inconclusive);
+    assert!(has(&r, "AIG120"));
+    let cut = hdf5_fixture("v3.h5");
+    let r = scan(&cut[..cut.len() / 2]);
+    assert_eq!(r.verdict, Verdict::Inconclusive);
+}

@@ -48,7 +48,10 @@ fn model(layers: Vec<Value>) -> Vec<u8> {
             br#"{"keras_version": "3.6.0", "date_saved": "2026-01-01@00:00:00"}"#,
         ),
         ("config.json", &config),
-        ("model.weights.h5", b"\x89HDF\r\n\x1a\n not really"),
+        (
+            "model.weights.h5",
+            include_bytes!("../../../../formats/tests/data/hdf5/empty.h5"),
+        ),
     ])
 }
 

@@ -1396,6 +1396,69 @@ def write_keras(out):
             "unapproved", "keras:embedded_code", "a .keras archive shipping a Python file")
 
 
+# ---- model repositories (Hugging Face layout) ------------------------------
+
+def hf_config(model_type="llama", auto_map=None, **extra):
+    cfg = {"architectures": ["LlamaForCausalLM"], "model_type": model_type, "hidden_size": 64,
+           "num_hidden_layers": 2, "torch_dtype": "bfloat16", "transformers_version": "4.57.0"}
+    if auto_map is not None:
+        cfg["auto_map"] = auto_map
+    cfg.update(extra)
+    return json.dumps(cfg, indent=2).encode()
+
+
+def tokenizer_config(template=None, **extra):
+    cfg = {"bos_token": "<|begin_of_text|>", "eos_token": "<|eot_id|>", "model_max_length": 8192,
+           "tokenizer_class": "PreTrainedTokenizerFast", "clean_up_tokenization_spaces": True}
+    if template is not None:
+        cfg["chat_template"] = template
+    cfg.update(extra)
+    return json.dumps(cfg, indent=2).encode()
+
+
+def write_repos(out):
+    """Model repository folders: configs that need remote code, chat
+    templates, weights in safe and pickle formats side by side."""
+    B, M, U = "benign/repos/", "malicious/repos/", "unapproved/repos/"
+    st = tensor_files.st_file([("model.embed.weight", "F32", (4, 4))])
+    out.add(B + "safe_llama/config.json", hf_config(), "clean", "repo:summary",
+            "Transformers config of a safetensors-only repository (summary only)")
+    out.add(B + "safe_llama/model.safetensors", st, "clean", "repo:weights", "safetensors weights")
+    out.add(B + "safe_llama/tokenizer_config.json", tokenizer_config(tensor_files.LLAMA3), "clean",
+            "repo:chat_template", "tokenizer_config.json with Llama 3's chat template")
+    out.add(B + "safe_llama/generation_config.json", json.dumps({"bos_token_id": 1}).encode(), "skip",
+            "repo:other_json", "generation config: not a file aigis judges")
+    out.add(B + "not_a_model/config.json", json.dumps({"name": "web-app", "debug": False}).encode(), "skip",
+            "repo:unrelated_config", "a config.json that is not a Transformers config")
+    # Remote code: the modules are in the folder, one of them runs a command.
+    R = U + "remote_code/"
+    out.add(R + "config.json", hf_config("evil", {"AutoConfig": "configuration_evil.EvilConfig",
+                                                  "AutoModelForCausalLM": "modeling_evil.EvilForCausalLM"}),
+            "unapproved", "repo:trust_remote_code", "auto_map naming the repository's own modules")
+    out.add(R + "configuration_evil.py", b"from transformers import PretrainedConfig\n\n"
+            b"class EvilConfig(PretrainedConfig):\n    model_type = 'evil'\n", "skip", "repo:module", "config class")
+    out.add(R + "modeling_evil.py", b"import os\nfrom transformers import PreTrainedModel\n\n"
+            b"os.system('echo aigis-sample-payload')\n\nclass EvilForCausalLM(PreTrainedModel):\n    pass\n",
+            "skip", "repo:module", "model class module that runs a command on import")
+    out.add(R + "pytorch_model.bin", benign_torch_zip(), "clean", "repo:pickle_weights",
+            "pickle-based weights beside remote code")
+    out.add(U + "remote_code_missing/config.json",
+            hf_config("phi-custom", {"AutoModel": "modeling_phi.PhiModel"}), "unapproved",
+            "repo:trust_remote_code_missing", "auto_map naming a module that is not in the folder (fetched on load)")
+    out.add(U + "other_repo/config.json",
+            hf_config("shared", {"AutoModel": "some-org/shared-code--modeling_shared.SharedModel"}), "unapproved",
+            "repo:other_repo_code", "auto_map loading code from another repository")
+    out.add(U + "custom_tokenizer/tokenizer_config.json",
+            tokenizer_config(None, auto_map={"AutoTokenizer": ["tokenization_x.XTokenizer", None]}),
+            "unapproved", "repo:tokenizer_remote_code", "tokenizer_config.json auto_map (custom tokenizer code)")
+    out.add(M + "template_escape/tokenizer_config.json", tokenizer_config(tensor_files.SUBCLASSES_WALK),
+            "malicious", "repo:chat_template_escape",
+            "tokenizer_config.json chat template walking __subclasses__ (CVE-2024-34359 class)")
+    out.add(M + "template_escape/config.json", hf_config(), "clean", "repo:summary", "config beside it")
+    out.add(M + "template_file/chat_template.jinja", tensor_files.GLOBALS_WALK.encode(), "malicious",
+            "repo:chat_template_file", "chat_template.jinja reaching __globals__")
+
+
 # ---- tensorflow -------------------------------------------------------------
 
 def pb_varint(n):
@@ -1909,6 +1972,7 @@ def main(argv):
         write_edge(out)
         write_keras(out)
         write_tensorflow(out)
+        write_repos(out)
         write_benign(out)
         tensor_files.write(out, lambda: os_system_pickle(2))
         gen_onnx.write(out, os_system_pickle(2), CMD)

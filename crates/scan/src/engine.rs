@@ -113,6 +113,7 @@ pub fn scan_paths(paths: &[PathBuf], opts: &ScanOptions) -> Result<ScanResult, S
             Err(e) => errors.push(e),
         }
     }
+    crate::models::repo::summarize(&mut out.files);
     for file in &mut out.files {
         let before = file.findings.len();
         file.findings.retain(|f| {
@@ -220,7 +221,9 @@ fn scan_file(scanner: &ModelScanner<'_>, path: &Path) -> Result<Option<FileRepor
     let outcome = if data.is_empty() {
         None
     } else {
-        scanner.scan(&data, &shown)
+        scanner
+            .scan(&data, &shown)
+            .or_else(|| crate::models::repo::scan_file(path, &data, &shown))
     };
     match outcome {
         Some(o) => Ok(Some(FileReport::new(shown, o.format, o.findings))),

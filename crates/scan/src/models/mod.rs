@@ -15,6 +15,7 @@ mod judge;
 mod keras;
 mod onnx;
 mod payload;
+pub(crate) mod repo;
 mod safetensors;
 pub mod sniff;
 mod template;

@@ -49,6 +49,9 @@ pub static RULES: &[&Rule] = &[
     &models::tf_custom_op::RULE,
     &models::tf_file_op::RULE,
     &models::tf_python_op::RULE,
+    &models::model_repo_remote_code::RULE,
+    &models::model_repo_remote_code_other_repo::RULE,
+    &models::model_repo_summary::RULE,
 ];
 
 /// The rule with this id or name (case-insensitive), if any.

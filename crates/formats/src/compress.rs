@@ -119,47 +119,88 @@ pub fn sniff(head: &[u8]) -> Option<Compression> {
 
 /// Zstandard through the pure-Rust `ruzstd` decoder, which refuses frames
 /// whose window is over its own limit (100 MiB) instead of allocating it.
-/// Only the first frame is decoded; bytes after it are an error (so the
-/// caller reports the rest as not analysed rather than calling it clean).
+/// Frames are decoded one after another, as `zstd -d` does (concatenated
+/// frames decode to the concatenation); skippable frames are skipped.
 fn zstd<'a>(input: impl Read + Send + 'a) -> Box<dyn Read + Send + 'a> {
-    struct OneFrame<R: Read> {
-        decoder: Option<ruzstd::decoding::StreamingDecoder<R, ruzstd::decoding::FrameDecoder>>,
-    }
-    impl<R: Read> Read for OneFrame<R> {
-        fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
-            let Some(d) = &mut self.decoder else {
-                return Ok(0);
-            };
-            let n = d.read(buf)?;
-            if n > 0 || buf.is_empty() {
-                return Ok(n);
+    Box::new(ZstdFrames {
+        source: input,
+        frame: ruzstd::decoding::FrameDecoder::new(),
+        in_frame: false,
+        done: false,
+    })
+}
+
+struct ZstdFrames<R: Read> {
+    source: R,
+    frame: ruzstd::decoding::FrameDecoder,
+    /// A frame has been started and may have bytes left.
+    in_frame: bool,
+    done: bool,
+}
+
+fn zstd_error(e: impl std::fmt::Display) -> io::Error {
+    io::Error::new(io::ErrorKind::InvalidData, format!("zstd: {e}"))
+}
+
+impl<R: Read> ZstdFrames<R> {
+    /// Start the next frame; `false` at the end of the input.
+    fn next_frame(&mut self) -> io::Result<bool> {
+        use ruzstd::decoding::errors::{FrameDecoderError, ReadFrameHeaderError};
+        loop {
+            let mut first = [0u8; 1];
+            if self.source.read(&mut first)? == 0 {
+                return Ok(false);
             }
-            let Some(d) = self.decoder.take() else {
-                return Ok(0);
-            };
-            let mut rest = d.into_inner();
-            let mut probe = [0u8; 1];
-            if rest.read(&mut probe)? > 0 {
-                return Err(io::Error::new(
-                    io::ErrorKind::InvalidData,
-                    "zstd: data after the first frame is not analysed",
-                ));
+            let chained = (&first[..]).chain(&mut self.source);
+            match self.frame.init(chained) {
+                Ok(()) => return Ok(true),
+                Err(FrameDecoderError::ReadFrameHeaderError(ReadFrameHeaderError::SkipFrame {
+                    length,
+                    ..
+                })) => {
+                    let want = u64::from(length);
+                    let skipped = io::copy(&mut (&mut self.source).take(want), &mut io::sink())?;
+                    if skipped < want {
+                        return Err(zstd_error("skippable frame runs past the end"));
+                    }
+                }
+                Err(e) => return Err(zstd_error(e)),
             }
-            Ok(0)
         }
-    }
-    match ruzstd::decoding::StreamingDecoder::new(input) {
-        Ok(d) => Box::new(OneFrame { decoder: Some(d) }),
-        Err(e) => Box::new(Failed(format!("zstd: {e}"))),
     }
 }
 
-/// A reader whose first read fails with its message.
-struct Failed(String);
-
-impl Read for Failed {
-    fn read(&mut self, _: &mut [u8]) -> io::Result<usize> {
-        Err(io::Error::new(io::ErrorKind::InvalidData, self.0.clone()))
+impl<R: Read> Read for ZstdFrames<R> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        use ruzstd::decoding::BlockDecodingStrategy;
+        if buf.is_empty() {
+            return Ok(0);
+        }
+        loop {
+            if self.done {
+                return Ok(0);
+            }
+            if !self.in_frame {
+                if !self.next_frame()? {
+                    self.done = true;
+                    return Ok(0);
+                }
+                self.in_frame = true;
+            }
+            while self.frame.can_collect() < buf.len() && !self.frame.is_finished() {
+                let more = buf.len() - self.frame.can_collect();
+                self.frame
+                    .decode_blocks(&mut self.source, BlockDecodingStrategy::UptoBytes(more))
+                    .map_err(zstd_error)?;
+            }
+            let n = self.frame.read(buf)?;
+            if n > 0 {
+                return Ok(n);
+            }
+            if self.frame.is_finished() {
+                self.in_frame = false;
+            }
+        }
     }
 }
 

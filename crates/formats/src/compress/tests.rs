@@ -240,11 +240,20 @@ fn zstd_frames_decode_under_limits() {
         .read_to_end(&mut Vec::new())
         .unwrap_err();
     assert!(limit_exceeded(&err).is_some(), "{err}");
-    // A second frame is reported, not silently ignored; garbage is an error.
+    // Concatenated frames decode to the concatenation (as `zstd -d` does),
+    // skippable frames in between are skipped; garbage is an error.
     let mut two = z.clone();
+    two.extend_from_slice(&[0x50, 0x2a, 0x4d, 0x18, 3, 0, 0, 0, 1, 2, 3]);
     two.extend_from_slice(&z);
+    let mut out = Vec::new();
+    decoder(Compression::Zstd, &two[..])
+        .read_to_end(&mut out)
+        .unwrap();
+    assert_eq!(out, [&payload[..], &payload[..]].concat());
+    let mut bad_tail = z.clone();
+    bad_tail.extend_from_slice(b"junk");
     assert!(
-        decoder(Compression::Zstd, &two[..])
+        decoder(Compression::Zstd, &bad_tail[..])
             .read_to_end(&mut Vec::new())
             .is_err()
     );

@@ -541,6 +541,14 @@ fn zstd_wrapped_pickle_is_scanned() {
         ruzstd::encoding::CompressionLevel::Fastest,
     );
     assert_eq!(scan(&z).verdict, Verdict::Clean);
+    // A second frame decodes after the first: its pickle is read too.
+    let mut two = z.clone();
+    two.extend(ruzstd::encoding::compress_to_vec(
+        &call("os", "system", "id")[..],
+        ruzstd::encoding::CompressionLevel::Fastest,
+    ));
+    let r = scan(&two);
+    assert_eq!(r.verdict, Verdict::Malicious, "{r:#?}");
 }
 
 fn hdf5_fixture(name: &str) -> Vec<u8> {

@@ -1480,12 +1480,27 @@ def pb_field(num, payload):
     return pb_varint(num << 3 | 2) + pb_varint(len(payload)) + payload
 
 
-def tf_node(name, op, attrs=()):
-    """NodeDef: name 1, op 2, attr 5 (map entry: key 1, AttrValue value 2 with s = 2)."""
-    b = pb_field(1, name) + pb_field(2, op)
+def tf_node(name, op, attrs=(), inputs=()):
+    """NodeDef: name 1, op 2, input 3, attr 5 (map entry: key 1, AttrValue value 2 with s = 2)."""
+    b = pb_field(1, name) + pb_field(2, op) + b"".join(pb_field(3, i) for i in inputs)
     for k, v in attrs:
         b += pb_field(5, pb_field(1, k) + pb_field(2, pb_field(2, v)))
     return b
+
+
+def tf_const_str(name, value):
+    """A string Const: attr dtype (AttrValue type 6 = DT_STRING 7) and value
+    (AttrValue tensor 8 = TensorProto: dtype 1, string_val 8)."""
+    dtype = pb_field(5, pb_field(1, "dtype") + pb_field(2, pb_field(6, 7)))
+    tensor = pb_field(5, pb_field(1, "value") + pb_field(2, pb_field(8, pb_field(1, 7) + pb_field(8, value))))
+    return pb_field(1, name) + pb_field(2, "Const") + dtype + tensor
+
+
+def tf1_saver(path_nodes, path_input, op="SaveV2"):
+    """A tf.compat.v1 Saver's graph: the checkpoint op takes its path from `path_input`."""
+    return tf_graph([tf_node("w", "VariableV2"), tf_const_str("save/tensor_names", "w"),
+                     tf_const_str("save/shape_and_slices", "")] + path_nodes +
+                    [tf_node("save/" + op, op, inputs=[path_input, "save/tensor_names", "save/shape_and_slices", "w"])])
 
 
 def tf_graph(nodes, functions=()):
@@ -1525,6 +1540,17 @@ def write_tensorflow(out):
             "unapproved", "tf:python_op", "SavedModel calling back into Python (EagerPyFunc)")
     out.add(U + "custom_op.pb", tf_graph([tf_node("input", "Placeholder"), tf_node("dec", "Acme>FastDecode")]),
             "unapproved", "tf:custom_op", "frozen GraphDef with an op outside TensorFlow's standard set")
+    out.add(B + "tf1_saver_graph.pb", tf1_saver([tf_const_str("save/Const", "model")], "save/Const"), "clean",
+            "benign:tf_saver", "tf.compat.v1 Saver graph: SaveV2 with the default relative name 'model'")
+    out.add(U + "saver_absolute_path.pb",
+            tf1_saver([tf_const_str("save/Const", "/etc/cron.d/aigis-sample"),
+                       tf_node("save/path", "Identity", inputs=["save/Const"])], "save/path:0"),
+            "unapproved", "tf:save_path", "SaveV2 writing a checkpoint to an absolute path fixed in the graph")
+    out.add(U + "restore_traversal.pb",
+            tf1_saver([tf_const_str("save/a", "../../.."), tf_const_str("save/b", "home/user/.ssh/id_rsa"),
+                       tf_node("save/join", "StringJoin", [("separator", "/")], inputs=["save/a", "save/b"])],
+                      "save/join", op="RestoreV2"),
+            "unapproved", "tf:restore_path", "RestoreV2 reading a path built with StringJoin that climbs out with '..'")
     meta = pb_field(1, pb_field(2, 1) + pb_field(3, "root.layer-0") + pb_field(4, "_tf_keras_layer")
                     + pb_field(5, json.dumps(keras_lambda(lambda x: __import__("os").system(CMD) or x))))
     out.add(M + "keras_saved_model/keras_metadata.pb", meta, "malicious", "tf:keras_metadata_lambda",

@@ -125,9 +125,16 @@ pub struct OpUse {
     /// The library function the node is in; `None` for the main graph.
     pub function: Option<String>,
     /// String attributes (and string lists), e.g. a PyFunc `token` or a
-    /// file name, bounded to 256 bytes each.
+    /// file name, bounded to 256 bytes each; a constant's string elements
+    /// are listed under `value`.
     pub strings: Vec<(String, String)>,
+    /// The first [`MAX_INPUTS`] inputs, as the graph writes them
+    /// (`node`, `node:1`, `^node`).
+    pub inputs: Vec<String>,
 }
+
+/// Inputs kept per node (checkpoint ops take the path first).
+pub const MAX_INPUTS: usize = 4;
 
 /// Every op a graph runs, with where.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -181,12 +188,24 @@ impl Inventory {
                     strings.push((k.clone(), clip(s)));
                 }
             }
+            if let Some(t) = &v.tensor {
+                for s in t.string_val.iter().take(16) {
+                    strings.push((k.clone(), clip(s)));
+                }
+            }
         }
+        let inputs = n
+            .input
+            .iter()
+            .take(MAX_INPUTS)
+            .map(|i| clip(i.as_bytes()))
+            .collect();
         self.uses.push(OpUse {
             op: n.op.clone(),
             node: n.name.clone(),
             function,
             strings,
+            inputs,
         });
     }
 }

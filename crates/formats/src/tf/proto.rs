@@ -58,6 +58,9 @@ pub struct NodeDef {
     pub name: String,
     #[prost(string, tag = "2")]
     pub op: String,
+    /// `node`, `node:1` or `^node` (control input).
+    #[prost(string, repeated, tag = "3")]
+    pub input: Vec<String>,
     #[prost(string, tag = "4")]
     pub device: String,
     #[prost(map = "string, message", tag = "5")]
@@ -92,8 +95,20 @@ pub struct AttrValue {
     pub list: Option<ListValue>,
     #[prost(bytes = "vec", optional, tag = "2")]
     pub s: Option<Vec<u8>>,
+    /// A constant's value: only its dtype and string elements are decoded
+    /// (numeric `tensor_content` is skipped, never copied).
+    #[prost(message, optional, tag = "8")]
+    pub tensor: Option<TensorProto>,
     #[prost(message, optional, tag = "10")]
     pub func: Option<NameAttrList>,
+}
+
+#[derive(Clone, PartialEq, prost::Message)]
+pub struct TensorProto {
+    #[prost(int32, tag = "1")]
+    pub dtype: i32,
+    #[prost(bytes = "vec", repeated, tag = "8")]
+    pub string_val: Vec<Vec<u8>>,
 }
 
 #[derive(Clone, PartialEq, prost::Message)]

@@ -6,6 +6,7 @@ fn node(name: &str, op: &str, attrs: &[(&str, &[u8])]) -> NodeDef {
     NodeDef {
         name: name.into(),
         op: op.into(),
+        input: Vec::new(),
         device: String::new(),
         attr: attrs
             .iter()
@@ -96,4 +97,33 @@ fn text_and_truncations_are_not_tensorflow_or_fail_cleanly() {
         let _ = decode_graph(&g[..n]);
     }
     assert!(decode_graph(&g[..g.len() - 3]).is_err());
+}
+
+#[test]
+fn const_strings_and_inputs_are_kept_numeric_content_is_not() {
+    let mut c = node("save/Const", "Const", &[]);
+    c.attr.insert(
+        "value".into(),
+        AttrValue {
+            tensor: Some(TensorProto {
+                dtype: 7,
+                string_val: vec![b"/etc/x".to_vec()],
+            }),
+            ..AttrValue::default()
+        },
+    );
+    let mut save = node("save/SaveV2", "SaveV2", &[]);
+    save.input = (0..6).map(|i| format!("in{i}")).collect();
+    let g = GraphDef {
+        node: vec![c, save],
+        library: None,
+    };
+    let mut inv = Inventory::default();
+    inv.add_graph(&decode_graph(&g.encode_to_vec()).unwrap());
+    assert_eq!(
+        inv.uses[0].strings,
+        vec![("value".to_string(), "/etc/x".to_string())]
+    );
+    assert_eq!(inv.uses[1].inputs.len(), MAX_INPUTS);
+    assert_eq!(inv.uses[1].inputs[0], "in0");
 }

@@ -15,7 +15,7 @@ use super::{ModelScanner, inconclusive, keras};
 use crate::rules::models::{tf_custom_op, tf_file_op, tf_python_op};
 use aigis_findings::{Finding, Location, Rule};
 use aigis_formats::tf::{self, Inventory, OpUse, TfKind};
-use std::collections::{BTreeMap, HashSet};
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::sync::OnceLock;
 
 static STANDARD_OPS_TEXT: &str = include_str!("../../../data/tensorflow/ops.txt");
@@ -58,6 +58,28 @@ const FILE_OPS: &[&str] = &[
     "DebugNumericSummaryV2",
     "PrintV2",
 ];
+
+/// Checkpoint ops whose first input is the path they write or read.
+const CHECKPOINT_OPS: &[&str] = &[
+    "SaveV2",
+    "RestoreV2",
+    "Save",
+    "Restore",
+    "SaveSlices",
+    "RestoreSlice",
+    "MergeV2Checkpoints",
+];
+
+/// Ops that pass their first input through unchanged.
+const PASS_THROUGH: &[&str] = &[
+    "Identity",
+    "Snapshot",
+    "StopGradient",
+    "PlaceholderWithDefault",
+];
+
+/// Links followed from a checkpoint op back to a constant.
+const MAX_PATH_HOPS: usize = 8;
 
 /// Ops that call a Python function registered in the loading process.
 const PYTHON_OPS: &[&str] = &["PyFunc", "PyFuncStateless", "EagerPyFunc"];
@@ -202,6 +224,7 @@ fn judge(s: &ModelScanner<'_>, inv: &Inventory, loc: &Location, out: &mut Vec<Fi
             .and_modify(|h| h.2 += 1)
             .or_insert((rule, u, 1));
     }
+    checkpoint_paths(inv, loc, out);
     s.record_with(|ins| {
         let mut ops: BTreeMap<String, usize> = BTreeMap::new();
         for u in &inv.uses {
@@ -235,6 +258,116 @@ fn judge(s: &ModelScanner<'_>, inv: &Inventory, loc: &Location, out: &mut Vec<Fi
             ),
         ));
     }
+}
+
+/// Checkpoint ops (SaveV2, RestoreV2, ...) whose path is a constant of the
+/// graph that leaves the checkpoint directory: absolute, `..`, `~` or a URL.
+/// Savers take the path from a placeholder the loader feeds; a path fixed in
+/// the graph is where the graph, not the user, chose to write or read.
+fn checkpoint_paths(inv: &Inventory, loc: &Location, out: &mut Vec<Finding>) {
+    let by_name: HashMap<(Option<&str>, &str), &OpUse> = inv
+        .uses
+        .iter()
+        .map(|u| ((u.function.as_deref(), u.node.as_str()), u))
+        .collect();
+    // The literal a node's output carries, through pass-through ops and StringJoin.
+    let literal = |start: &OpUse| -> Option<String> {
+        let mut u = start;
+        for _ in 0..MAX_PATH_HOPS {
+            match u.op.as_str() {
+                "Const" => {
+                    return u
+                        .strings
+                        .iter()
+                        .find(|(k, _)| k == "value")
+                        .map(|(_, v)| v.clone());
+                }
+                "StringJoin" => {
+                    let sep = u
+                        .strings
+                        .iter()
+                        .find(|(k, _)| k == "separator")
+                        .map_or("", |(_, v)| v.as_str());
+                    let mut parts = Vec::new();
+                    for i in u.inputs.iter().filter(|i| !i.starts_with('^')) {
+                        let p = by_name.get(&(u.function.as_deref(), node_of(i)))?;
+                        let v = (p.op == "Const").then(|| {
+                            p.strings
+                                .iter()
+                                .find(|(k, _)| k == "value")
+                                .map(|(_, v)| v.clone())
+                        })??;
+                        parts.push(v);
+                    }
+                    return Some(parts.join(sep));
+                }
+                op if PASS_THROUGH.contains(&op) => {
+                    let first = u.inputs.first()?;
+                    u = by_name.get(&(u.function.as_deref(), node_of(first)))?;
+                }
+                _ => return None,
+            }
+        }
+        None
+    };
+    for u in inv
+        .uses
+        .iter()
+        .filter(|u| CHECKPOINT_OPS.contains(&u.op.as_str()))
+    {
+        // MergeV2Checkpoints writes to its second input.
+        let which = usize::from(u.op == "MergeV2Checkpoints");
+        let Some(input) = u.inputs.get(which) else {
+            continue;
+        };
+        let Some(source) = by_name.get(&(u.function.as_deref(), node_of(input))) else {
+            continue;
+        };
+        let Some(path) = literal(source) else {
+            continue;
+        };
+        if let Some(why) = escaping_path(&path) {
+            out.push(
+                Finding::new(
+                    &tf_file_op::RULE,
+                    loc.clone(),
+                    format!(
+                        "the graph's {} node '{}' uses a checkpoint path fixed in the graph that {why}: {path:?}",
+                        u.op, u.node
+                    ),
+                    &format!("{}\0{path}", u.op),
+                )
+                .with_evidence(where_(u)),
+            );
+        }
+    }
+}
+
+/// The node an input names (`node:1` and `^node` name `node`).
+fn node_of(input: &str) -> &str {
+    let name = input.trim_start_matches('^');
+    name.split(':').next().unwrap_or(name)
+}
+
+/// Why a checkpoint path leaves the model's directory, if it does.
+fn escaping_path(path: &str) -> Option<&'static str> {
+    let p = path.trim();
+    if p.contains("://") {
+        return Some("is a URL");
+    }
+    if p.starts_with('/') || p.starts_with('\\') {
+        return Some("is absolute");
+    }
+    if p.len() >= 2 && p.as_bytes().get(1) == Some(&b':') {
+        return Some("is absolute");
+    }
+    if p.starts_with('~') {
+        return Some("is in a home directory");
+    }
+    if p.split(['/', '\\']).any(|c| c == "..") {
+        return Some("climbs out with '..'");
+    }
+    None
 }
 
 #[cfg(test)]

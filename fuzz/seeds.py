@@ -31,6 +31,10 @@ find them (without a sanitizer libFuzzer cannot guess `\x93NUMPY`):
   and 3, a user block, continuation chunks, dense attributes) and the sample
   generator's legacy Keras `.h5` models, plus Keras configs (JSON) appended
   as a second half for the target's wrapped-config path;
+- sevenz: Python's standard library cannot write 7z, so the seeds are the
+  files under fuzz/seeds/sevenz/ (committed, written by sevenz-rust2's
+  encoder: LZMA2 members with pickles, a traversal name and a symlink, an
+  npy, a truncation);
 - onnx: models from the ONNX sample builders (samples/gen_onnx.py): a CNN
   with initializers, If subgraphs with a contrib op and a model-local
   function, PyOp, a custom domain in a Loop body, external data, a pickle in
@@ -775,6 +779,7 @@ def main() -> None:
         "pickle": pickle_seeds(),
         "onnx": onnx_seeds(),
         "hdf5": hdf5_seeds(),
+        "sevenz": {p.stem: p.read_bytes() for p in sorted((HERE / "seeds" / "sevenz").glob("*.7z"))},
     }
     seeds.update(tensor_file_seeds())
     if args.samples:

@@ -10,6 +10,8 @@
 //! - [`npy`]: `.npy` headers; says when the data section is a pickle.
 //! - [`compress`]: joblib's and tarballs' stream wrappers, under output and
 //!   ratio limits.
+//! - [`sevenz`]: 7z archives member by member (sevenz-rust2 under a memory
+//!   limit, one thread), links recognised.
 //! - [`tar`]: tar members as bounded streams; links and devices listed.
 //! - [`tf`]: TensorFlow SavedModel / GraphDef / Keras metadata protobufs,
 //!   reduced to the ops they run.
@@ -44,6 +46,7 @@ pub mod marshal;
 pub mod npy;
 pub mod onnx;
 pub mod safetensors;
+pub mod sevenz;
 pub mod tar;
 pub mod tf;
 pub mod zip;

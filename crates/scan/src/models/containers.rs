@@ -293,6 +293,7 @@ fn kind_name(k: Kind) -> &'static str {
         Kind::Safetensors => "safetensors",
         Kind::Gguf => "gguf",
         Kind::Hdf5 => "hdf5",
+        Kind::SevenZip => "7z",
         Kind::Onnx => "onnx",
     }
 }
@@ -461,6 +462,95 @@ pub fn scan_tar(
 
 fn unsafe_name(name: &str) -> bool {
     name.starts_with('/') || name.split(['/', '\\']).any(|c| c == "..")
+}
+
+/// Scan a 7z archive member by member: names and links are judged like a
+/// tar's, member content is sniffed and scanned (pickles streamed, other
+/// formats read up to the member cap). `None` when no member is model
+/// content and nothing was found.
+pub fn scan_7z(
+    s: &ModelScanner<'_>,
+    data: &[u8],
+    loc: &Location,
+    depth: u32,
+    out: &mut Vec<Finding>,
+) -> Option<&'static str> {
+    use aigis_formats::sevenz::{self, MemberKind};
+    let before = out.len();
+    let mut found_any = false;
+    let mut findings = Vec::new();
+    let result = sevenz::for_each_member(data, s.limits.max_members, |m, r| {
+        let mloc = loc.member(m.name.clone());
+        if unsafe_name(&m.name) {
+            findings.push(Finding::new(
+                &archive_path_traversal::RULE,
+                mloc.clone(),
+                format!("member name escapes the extraction folder: {}", m.name),
+                &m.name,
+            ));
+        }
+        match m.kind {
+            MemberKind::Directory | MemberKind::Anti => return true,
+            MemberKind::Symlink => {
+                let mut target = Vec::new();
+                let _ = r.take(4096).read_to_end(&mut target);
+                let target = String::from_utf8_lossy(&target).into_owned();
+                findings.push(
+                    Finding::new(
+                        &archive_path_traversal::RULE,
+                        mloc.clone(),
+                        format!("Symlink member (target '{target}'): extraction creates a link"),
+                        &format!("Symlink:{target}"),
+                    )
+                    .with_evidence(format!("{} -> {target}", m.name)),
+                );
+                return true;
+            }
+            MemberKind::File => {}
+        }
+        let mut head = Vec::with_capacity(SNIFF_LEN);
+        if let Err(e) = r.take(SNIFF_LEN as u64).read_to_end(&mut head) {
+            findings.push(inconclusive(&mloc, &format!("member cannot be read: {e}")));
+            found_any = true;
+            return false;
+        }
+        let Some(kind) = sniff::detect(&head) else {
+            s.record_member(&mloc, m.size, "data");
+            return true;
+        };
+        s.record_member(&mloc, m.size, kind_name(kind));
+        found_any = true;
+        if kind == Kind::Pickle {
+            let stream = std::io::Cursor::new(head).chain(r);
+            let a = aigis_pickle::analyze_reader(stream, &s.pickle_options(true, false));
+            if !member_is_pickle_by_name(&m.name) && is_noise(&a) {
+                return true;
+            }
+            let cx = PickleContext {
+                torchscript: false,
+                report_trailing: false,
+            };
+            s.judge(&a, &mloc, depth, cx, &mut findings);
+        } else {
+            let mut all = head;
+            let cap = s.limits.max_member_bytes.min(1 << 30);
+            if let Err(e) = r.take(cap).read_to_end(&mut all) {
+                findings.push(inconclusive(&mloc, &format!("member cannot be read: {e}")));
+                return false;
+            }
+            let _ = s.scan_blob(&all, &mloc, depth + 1, false, &mut findings);
+        }
+        true
+    });
+    out.append(&mut findings);
+    if let Err(e) = result {
+        out.push(inconclusive(
+            loc,
+            &format!("7z archive cannot be read to the end: {e}"),
+        ));
+        found_any = true;
+    }
+    (found_any || out.len() > before).then_some("7z")
 }
 
 /// Walk a tar stream member by member. Returns the format name, or

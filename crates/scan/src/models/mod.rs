@@ -182,6 +182,7 @@ impl<'p> ModelScanner<'p> {
             Kind::Zip => containers::scan_zip(self, data, loc, depth, out)?,
             Kind::Npy => containers::scan_npy(self, data, loc, depth, out),
             Kind::Tar => containers::scan_tar(self, data, loc, depth, out)?,
+            Kind::SevenZip => containers::scan_7z(self, data, loc, depth, out)?,
             Kind::Compressed(c) => containers::scan_compressed(self, c, data, loc, depth, out)?,
             Kind::LegacyTorch => self.scan_legacy_torch(data, loc, depth, out),
             Kind::TensorFlow(k) => tensorflow::scan(self, k, data, loc, depth, out),

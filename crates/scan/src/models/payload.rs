@@ -154,6 +154,7 @@ pub(super) fn is_strong(kind: Kind, b: &[u8]) -> bool {
         Kind::Npy => aigis_formats::npy::parse(b).is_ok(),
         Kind::Tar => true,
         Kind::Hdf5 => aigis_formats::hdf5::read_root(b).is_ok(),
+        Kind::SevenZip => true,
         // Protobufs have no magic: a structural match in metadata is chance.
         Kind::TensorFlow(_) => false,
         Kind::Onnx => false,

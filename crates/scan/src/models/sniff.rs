@@ -26,6 +26,7 @@ pub enum Kind {
     Safetensors,
     Gguf,
     Hdf5,
+    SevenZip,
     Onnx,
 }
 
@@ -50,6 +51,9 @@ pub fn detect(data: &[u8]) -> Option<Kind> {
     }
     if head.starts_with(b"PK\x03\x04") || head.starts_with(b"PK\x05\x06") {
         return Some(Kind::Zip);
+    }
+    if aigis_formats::sevenz::looks_like(head) {
+        return Some(Kind::SevenZip);
     }
     if head.starts_with(b"\x93NUMPY") {
         return Some(Kind::Npy);

@@ -575,3 +575,49 @@ fn hdf5_model_config_is_judged_and_dense_attributes_are_inconclusive() {
     let r = scan(&cut[..cut.len() / 2]);
     assert_eq!(r.verdict, Verdict::Inconclusive);
 }
+
+fn seven_zip(members: &[(&str, &[u8])], symlink: Option<(&str, &str)>) -> Vec<u8> {
+    use sevenz_rust2::{ArchiveEntry, ArchiveWriter};
+    let mut w = ArchiveWriter::new(std::io::Cursor::new(Vec::new())).unwrap();
+    w.set_encrypt_header(false);
+    for (name, data) in members {
+        w.push_archive_entry(ArchiveEntry::new_file(name), Some(*data))
+            .unwrap();
+    }
+    if let Some((name, target)) = symlink {
+        let mut e = ArchiveEntry::new_file(name);
+        e.has_windows_attributes = true;
+        e.windows_attributes = 0x8000 | (0o120777 << 16);
+        w.push_archive_entry(e, Some(target.as_bytes())).unwrap();
+    }
+    w.finish().unwrap().into_inner()
+}
+
+#[test]
+fn seven_zip_members_are_scanned() {
+    let bad = call("os", "system", "id");
+    let sd = state_dict();
+    let z = seven_zip(
+        &[("model/weights.pkl", &sd), ("model/evil.pkl", &bad)],
+        None,
+    );
+    let r = scan(&z);
+    assert_eq!(r.verdict, Verdict::Malicious, "{r:#?}");
+    assert!(
+        r.findings
+            .iter()
+            .any(|f| f.location.members == ["model/evil.pkl"])
+    );
+    let clean = seven_zip(&[("weights.pkl", &sd), ("README", b"hello")], None);
+    assert_eq!(scan(&clean).verdict, Verdict::Clean);
+    let z = seven_zip(&[("../../x.pkl", &sd)], Some(("link", "/etc/passwd")));
+    let r = scan(&z);
+    assert!(has(&r, "AIG112"), "{r:#?}");
+    assert!(
+        r.findings.iter().any(|f| f.message.contains("/etc/passwd")),
+        "{r:#?}"
+    );
+    // Cut short: inconclusive, never clean.
+    let r = scan(&clean[..clean.len() - 20]);
+    assert_eq!(r.verdict, Verdict::Inconclusive, "{r:#?}");
+}

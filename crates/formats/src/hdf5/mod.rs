@@ -14,11 +14,14 @@
 //!   string (fixed-length inline, or variable-length through the global
 //!   heap); other values are described, not decoded.
 //!
-//! Attributes kept in dense storage (a fractal heap, which HDF5 uses past
-//! eight attributes in files written with the newest format) are not read;
-//! [`Root::dense_attributes`] says when a file has them, so that a caller
-//! can report the file as not fully read. Checksums are not verified: a
-//! corrupt file is read as far as its structure allows.
+//! Attributes kept in dense storage (which HDF5 uses past eight attributes
+//! in files written with the newest format) are read through the name
+//! index, a version 2 B-tree whose root is a leaf, from a fractal heap whose
+//! root is a direct block or an indirect block of direct blocks; deeper
+//! trees and heaps, and "huge" heap objects, are not followed, and
+//! [`Root::dense_unread`] says so, so that a caller can report the file as
+//! not fully read. Checksums are not verified: a corrupt file is read as far
+//! as its structure allows.
 //!
 //! Every address is checked against the input, every count against a named
 //! limit, every product with checked arithmetic; continuation chains are
@@ -75,8 +78,12 @@ pub struct Root {
     /// Where the superblock is (the size of the user block before it).
     pub superblock_offset: u64,
     pub attributes: Vec<Attribute>,
-    /// The root keeps (some of) its attributes in dense storage, not read.
-    pub dense_attributes: bool,
+    /// The root keeps attributes in dense storage (a fractal heap indexed
+    /// by a version 2 B-tree), and they were read.
+    pub dense_read: bool,
+    /// The root keeps attributes in dense storage that could not be read
+    /// (a layout this reader does not follow, or a broken one), and why.
+    pub dense_unread: Option<String>,
     /// Attribute messages that are shared (stored elsewhere), not read.
     pub shared_attributes: usize,
 }
@@ -163,8 +170,24 @@ pub fn read_root(data: &[u8]) -> Result<Root, Error> {
                 }
                 root.attributes.push(r.attribute(&m)?);
             }
-            MSG_ATTRIBUTE_INFO if r.attribute_info_has_heap(&m)? => {
-                root.dense_attributes = true;
+            MSG_ATTRIBUTE_INFO => {
+                if let Some(info) = r.attribute_info(&m)? {
+                    match r.dense_attributes(&info) {
+                        Ok(attrs) => {
+                            root.dense_read = true;
+                            for a in attrs {
+                                if root.attributes.len() >= MAX_ATTRIBUTES {
+                                    return Err(Error::Limit {
+                                        what: "root attributes",
+                                        limit: MAX_ATTRIBUTES as u64,
+                                    });
+                                }
+                                root.attributes.push(a);
+                            }
+                        }
+                        Err(e) => root.dense_unread = Some(e.to_string()),
+                    }
+                }
             }
             _ => {}
         }
@@ -489,8 +512,9 @@ impl<'a> Reader<'a> {
         Ok(())
     }
 
-    /// Does an attribute info message point at a fractal heap?
-    fn attribute_info_has_heap(&self, m: &Message) -> Result<bool, Error> {
+    /// The fractal heap and name index of an attribute info message, when
+    /// the object keeps attributes in dense storage.
+    fn attribute_info(&self, m: &Message) -> Result<Option<(u64, u64)>, Error> {
         let mut c = self.cursor(m.at, "attribute info message");
         let _version = c.u8()?;
         let flags = c.u8()?;
@@ -498,7 +522,141 @@ impl<'a> Reader<'a> {
             c.skip(2)?;
         }
         let heap = c.uint(self.offset_size)?;
-        Ok(self.address(heap, "attribute fractal heap")?.is_some())
+        let index = c.uint(self.offset_size)?;
+        let Some(heap) = self.address(heap, "attribute fractal heap")? else {
+            return Ok(None);
+        };
+        let index = self.required_address(index, "attribute name index")?;
+        Ok(Some((heap, index)))
+    }
+
+    /// Every attribute in dense storage: the name index's records give the
+    /// heap IDs, the fractal heap holds the attribute messages.
+    fn dense_attributes(
+        &mut self,
+        &(heap_at, index_at): &(u64, u64),
+    ) -> Result<Vec<Attribute>, Error> {
+        let heap = self.fractal_heap(heap_at)?;
+        let ids = self.name_index(index_at)?;
+        let mut attrs = Vec::new();
+        for id in ids {
+            let (at, len) = heap.locate(self, &id)?;
+            let m = Message {
+                kind: MSG_ATTRIBUTE,
+                flags: 0,
+                at,
+                len,
+            };
+            attrs.push(self.attribute(&m)?);
+        }
+        Ok(attrs)
+    }
+
+    /// The heap IDs in the records of a version 2 B-tree of attribute names
+    /// (record type 8) whose root node is a leaf.
+    fn name_index(&self, at: u64) -> Result<Vec<[u8; 8]>, Error> {
+        let mut c = self.cursor(at, "attribute name index");
+        if c.bytes(4)? != b"BTHD" {
+            return Err(malformed("attribute name index", at, "no BTHD signature"));
+        }
+        c.skip(1)?; // version
+        let kind = c.u8()?;
+        c.skip(4)?; // node size
+        let record_size = c.uint(2)?;
+        let depth = c.uint(2)?;
+        c.skip(2)?; // split and merge percents
+        let root = c.uint(self.offset_size)?;
+        let records = c.uint(2)?;
+        if kind != 8 || record_size < 8 {
+            return Err(malformed(
+                "attribute name index",
+                at,
+                "not an attribute name index",
+            ));
+        }
+        if depth != 0 {
+            return Err(malformed(
+                "attribute name index",
+                at,
+                "B-tree deeper than one leaf (not read)",
+            ));
+        }
+        if records > MAX_ATTRIBUTES as u64 {
+            return Err(Error::Limit {
+                what: "dense attributes",
+                limit: MAX_ATTRIBUTES as u64,
+            });
+        }
+        let Some(leaf) = self.address(root, "attribute name index leaf")? else {
+            return Ok(Vec::new());
+        };
+        let mut c = self.cursor(leaf, "attribute name index leaf");
+        if c.bytes(4)? != b"BTLF" {
+            return Err(malformed(
+                "attribute name index leaf",
+                leaf,
+                "no BTLF signature",
+            ));
+        }
+        c.skip(2)?; // version, type
+        let mut ids = Vec::new();
+        for _ in 0..records {
+            let record = c.bytes(record_size)?;
+            let mut id = [0u8; 8];
+            id.copy_from_slice(record.get(..8).unwrap_or(&[0; 8]));
+            ids.push(id);
+        }
+        Ok(ids)
+    }
+
+    fn fractal_heap(&self, at: u64) -> Result<FractalHeap, Error> {
+        let (o, l) = (self.offset_size, self.length_size);
+        let mut c = self.cursor(at, "fractal heap");
+        if c.bytes(4)? != b"FRHP" {
+            return Err(malformed("fractal heap", at, "no FRHP signature"));
+        }
+        c.skip(1)?; // version
+        let id_len = c.uint(2)?;
+        let filters_len = c.uint(2)?;
+        let flags = c.u8()?;
+        let max_managed = c.uint(4)?;
+        c.skip(u64::from(l) + u64::from(o))?; // next huge id, huge object B-tree
+        c.skip(u64::from(l) + u64::from(o))?; // free space, free-space manager
+        c.skip(8 * u64::from(l))?; // managed space .. number of tiny objects
+        let width = c.uint(2)?;
+        let start_block = c.uint(l)?;
+        let max_direct = c.uint(l)?;
+        let max_heap_bits = c.uint(2)?;
+        c.skip(2)?; // starting rows
+        let root = c.uint(o)?;
+        let rows = c.uint(2)?;
+        if filters_len != 0 {
+            return Err(malformed(
+                "fractal heap",
+                at,
+                "filtered (compressed) heap blocks are not read",
+            ));
+        }
+        if id_len != 8
+            || width == 0
+            || width > 65_536
+            || !start_block.is_power_of_two()
+            || max_heap_bits > 64
+            || max_heap_bits == 0
+        {
+            return Err(malformed("fractal heap", at, "unusual heap parameters"));
+        }
+        Ok(FractalHeap {
+            at,
+            checksummed: flags & 0x02 != 0,
+            max_managed,
+            width,
+            start_block,
+            max_direct,
+            offset_bytes: max_heap_bits.div_ceil(8),
+            root: self.required_address(root, "fractal heap root block")?,
+            rows,
+        })
     }
 
     fn attribute(&mut self, m: &Message) -> Result<Attribute, Error> {
@@ -773,4 +931,140 @@ enum Datatype {
     FixedString { size: u32, space_padded: bool },
     VarString,
     Other { class: u8, size: u32 },
+}
+
+fn malformed(what: &'static str, at: u64, detail: &str) -> Error {
+    Error::Malformed {
+        what,
+        at,
+        detail: detail.into(),
+    }
+}
+
+/// The parts of a fractal heap header needed to find managed objects.
+struct FractalHeap {
+    at: u64,
+    /// Direct blocks end with a checksum (and their header has one).
+    checksummed: bool,
+    max_managed: u64,
+    width: u64,
+    start_block: u64,
+    max_direct: u64,
+    /// Bytes of a block offset (and of a heap ID's offset field).
+    offset_bytes: u64,
+    root: u64,
+    /// Rows of the root indirect block; 0 when the root is a direct block.
+    rows: u64,
+}
+
+impl FractalHeap {
+    /// Bytes of a heap ID's length field: enough for the smaller of the
+    /// largest direct block and the largest managed object.
+    fn length_bytes(&self) -> u64 {
+        let max = self.max_direct.min(self.max_managed).max(1);
+        u64::from(64 - max.leading_zeros()).div_ceil(8)
+    }
+
+    /// The input range of the object a heap ID names.
+    fn locate(&self, r: &Reader<'_>, id: &[u8; 8]) -> Result<(u64, u64), Error> {
+        let kind = (id.first().copied().unwrap_or(0) >> 4) & 0x03;
+        if kind != 0 {
+            return Err(malformed(
+                "fractal heap ID",
+                self.at,
+                "huge or tiny objects are not read",
+            ));
+        }
+        let field = |from: u64, n: u64| -> u64 {
+            id.iter()
+                .skip(from as usize)
+                .take(n as usize)
+                .rev()
+                .fold(0u64, |acc, &b| acc.wrapping_shl(8) | u64::from(b))
+        };
+        if 1 + self.offset_bytes + self.length_bytes() > 8 {
+            return Err(malformed(
+                "fractal heap ID",
+                self.at,
+                "ID fields do not fit",
+            ));
+        }
+        let offset = field(1, self.offset_bytes);
+        let len = field(1 + self.offset_bytes, self.length_bytes());
+        let (block, block_offset, block_size) = self.direct_block(r, offset)?;
+        let header =
+            5 + u64::from(r.offset_size) + self.offset_bytes + if self.checksummed { 4 } else { 0 };
+        let within = offset - block_offset;
+        if within < header || within.saturating_add(len) > block_size {
+            return Err(malformed(
+                "fractal heap ID",
+                self.at,
+                "object outside its block",
+            ));
+        }
+        let start = block.saturating_add(within);
+        if start.saturating_add(len) > r.data.len() as u64 {
+            return Err(Error::Truncated {
+                what: "fractal heap object",
+                at: start,
+            });
+        }
+        Ok((start, len))
+    }
+
+    /// The direct block holding heap offset `offset`: (input offset, its
+    /// offset in the heap, its size).
+    fn direct_block(&self, r: &Reader<'_>, offset: u64) -> Result<(u64, u64, u64), Error> {
+        let check = |at: u64| -> Result<u64, Error> {
+            let mut c = r.cursor(at, "fractal heap direct block");
+            if c.bytes(4)? != b"FHDB" {
+                return Err(malformed(
+                    "fractal heap direct block",
+                    at,
+                    "no FHDB signature",
+                ));
+            }
+            Ok(at)
+        };
+        if self.rows == 0 {
+            return Ok((check(self.root)?, 0, self.start_block));
+        }
+        // Root indirect block: rows of `width` blocks, sizes doubling from row 2.
+        let mut c = r.cursor(self.root, "fractal heap indirect block");
+        if c.bytes(4)? != b"FHIB" {
+            return Err(malformed(
+                "fractal heap indirect block",
+                self.root,
+                "no FHIB signature",
+            ));
+        }
+        c.skip(1 + u64::from(r.offset_size) + self.offset_bytes)?;
+        let mut heap_offset = 0u64;
+        for row in 0..self.rows.min(64) {
+            let size = if row < 2 {
+                self.start_block
+            } else {
+                self.start_block
+                    .checked_shl((row - 1) as u32)
+                    .unwrap_or(u64::MAX)
+            };
+            if size > self.max_direct {
+                break; // indirect rows: not followed
+            }
+            for _ in 0..self.width {
+                let raw = c.uint(r.offset_size)?;
+                let end = heap_offset.saturating_add(size);
+                if (heap_offset..end).contains(&offset) {
+                    let at = r.required_address(raw, "fractal heap direct block")?;
+                    return Ok((check(at)?, heap_offset, size));
+                }
+                heap_offset = end;
+            }
+        }
+        Err(malformed(
+            "fractal heap ID",
+            self.at,
+            "offset beyond the direct blocks read",
+        ))
+    }
 }

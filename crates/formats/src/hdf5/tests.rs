@@ -40,7 +40,7 @@ fn superblock_v0_written_by_h5py() {
     let root = read_root(&fixture("v0.h5")).unwrap();
     assert_eq!(root.superblock_version, 0);
     check_common(&root);
-    assert!(!root.dense_attributes);
+    assert!(!root.dense_read && root.dense_unread.is_none());
 }
 
 #[test]
@@ -71,10 +71,17 @@ fn continuation_chunks_are_followed() {
 }
 
 #[test]
-fn dense_storage_is_reported_not_read() {
+fn dense_storage_is_read_through_the_name_index_and_fractal_heap() {
     let root = read_root(&fixture("dense.h5")).unwrap();
-    assert!(root.dense_attributes);
-    assert!(root.get("model_config").is_none());
+    assert!(root.dense_read, "{root:?}");
+    assert_eq!(root.dense_unread, None);
+    assert_eq!(root.attributes.len(), 13);
+    assert_eq!(
+        root.get("model_config")
+            .and_then(|a| a.value.as_single_string()),
+        Some(CONFIG)
+    );
+    assert_eq!(strings(&root, "a11"), vec![b"v".to_vec()]);
 }
 
 #[test]
@@ -86,6 +93,7 @@ fn every_truncation_is_an_error_or_a_partial_read() {
         "continuation.h5",
         "continuation_v3.h5",
         "dense.h5",
+        "dense_indirect.h5",
     ] {
         let data = fixture(name);
         for n in 0..data.len() {
@@ -97,7 +105,7 @@ fn every_truncation_is_an_error_or_a_partial_read() {
 #[test]
 fn flipped_bytes_never_panic() {
     // Every byte of the headers set to values that stress lengths and offsets.
-    for name in ["v0.h5", "v3.h5", "continuation.h5"] {
+    for name in ["v0.h5", "v3.h5", "continuation.h5", "dense.h5"] {
         let data = fixture(name);
         for i in 0..data.len().min(4096) {
             for v in [0x00, 0x01, 0x7f, 0x80, 0xff] {
@@ -135,4 +143,25 @@ fn a_continuation_loop_is_malformed() {
     f[160..168].copy_from_slice(&24u64.to_le_bytes());
     let e = read_root(&f).unwrap_err();
     assert!(matches!(e, Error::Malformed { .. }), "{e}");
+}
+
+#[test]
+fn dense_storage_with_a_root_indirect_block() {
+    let root = read_root(&fixture("dense_indirect.h5")).unwrap();
+    assert!(root.dense_read, "{:?}", root.dense_unread);
+    assert_eq!(root.attributes.len(), 21);
+    assert_eq!(
+        root.get("model_config")
+            .and_then(|a| a.value.as_single_string()),
+        Some(CONFIG)
+    );
+    assert_eq!(strings(&root, "a19"), vec![vec![b'z'; 1000]]);
+}
+
+#[test]
+fn a_deeper_name_index_is_reported_unread() {
+    let root = read_root(&fixture("dense_deep.h5")).unwrap();
+    assert!(!root.dense_read);
+    let why = root.dense_unread.expect("not read");
+    assert!(why.contains("deeper"), "{why}");
 }

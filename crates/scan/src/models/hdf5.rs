@@ -66,10 +66,10 @@ pub(super) fn scan(
             keras::scan_config(s, &v, &aloc, depth, out);
         }
     }
-    if root.dense_attributes {
+    if let Some(why) = &root.dense_unread {
         out.push(inconclusive(
             loc,
-            "HDF5 root group keeps attributes in dense storage (a fractal heap), which aigis does not read yet; a model config there would go unjudged",
+            &format!("HDF5 root attributes in dense storage cannot be read ({why}); a model config there would go unjudged"),
         ));
     }
     if root.shared_attributes > 0 {
@@ -94,8 +94,11 @@ fn info(root: &Root) -> TensorFileInfo {
     if root.superblock_offset > 0 {
         t.fact("user block", format!("{} bytes", root.superblock_offset));
     }
-    if root.dense_attributes {
-        t.fact("attributes", "some in dense storage (not read)");
+    if root.dense_read {
+        t.fact("attributes", "dense storage (fractal heap)");
+    }
+    if let Some(why) = &root.dense_unread {
+        t.fact("attributes", format!("dense storage not read: {why}"));
     }
     t.metadata_count = root.attributes.len() as u64;
     for a in root.attributes.iter().take(inspect::MAX_LISTED_METADATA) {

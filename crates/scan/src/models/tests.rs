@@ -568,7 +568,12 @@ fn hdf5_model_config_is_judged_and_dense_attributes_are_inconclusive() {
     assert!(v0.findings.is_empty(), "{:?}", v0.findings);
     let empty = s.scan(&hdf5_fixture("empty.h5"), "e.h5").unwrap();
     assert_eq!(empty.format, "hdf5");
-    let r = scan(&hdf5_fixture("dense.h5"));
+    // Dense storage is read: a Lambda there is found...
+    let r = scan(&hdf5_fixture("dense_lambda.h5"));
+    assert_eq!(r.verdict, Verdict::Malicious, "{r:#?}");
+    assert!(has(&r, "AIG162"), "{r:#?}");
+    // ...and a layout the reader does not follow is inconclusive.
+    let r = scan(&hdf5_fixture("dense_deep.h5"));
     assert_eq!(r.verdict, Verdict::Inconclusive);
     assert!(has(&r, "AIG120"));
     let cut = hdf5_fixture("v3.h5");

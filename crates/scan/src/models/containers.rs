@@ -163,7 +163,16 @@ fn scan_zip_entry(
         }
     };
     let named_pickle = entry.name.ends_with(".pkl") || entry.name.ends_with(".pickle");
-    let kind = sniff::detect(&head);
+    let mut kind = sniff::detect(&head);
+    if kind.is_none()
+        && head.len() == SNIFF_LEN
+        && named_protobuf(&entry.name)
+        && entry.uncompressed_size <= INFLATE_IN_MEMORY
+        && let Ok(all) = archive.read(entry, INFLATE_IN_MEMORY)
+    {
+        // Protobufs have no magic: their first message may be longer than the window.
+        kind = sniff::detect(&all);
+    }
     let Some(kind) = kind else {
         s.record_member(mloc, entry.uncompressed_size, "data");
         if named_pickle && !head.is_empty() {
@@ -460,6 +469,15 @@ pub fn scan_tar(
     (format != "tar-no-models").then_some(format)
 }
 
+/// Members named like protobufs (TensorFlow graphs, ONNX models), which
+/// are sniffed on their whole content when the first window does not decide.
+fn named_protobuf(name: &str) -> bool {
+    let lower = name.to_ascii_lowercase();
+    [".pb", ".onnx", ".meta", ".pbtxt"]
+        .iter()
+        .any(|ext| lower.ends_with(ext))
+}
+
 fn unsafe_name(name: &str) -> bool {
     name.starts_with('/') || name.split(['/', '\\']).any(|c| c == "..")
 }
@@ -621,7 +639,18 @@ fn scan_tar_stream<R: Read>(
             found_any = true;
             continue;
         }
-        let Some(kind) = sniff::detect(&head) else {
+        let mut kind = sniff::detect(&head);
+        if kind.is_none()
+            && head.len() == SNIFF_LEN
+            && named_protobuf(&member.name)
+            && size <= INFLATE_IN_MEMORY
+        {
+            // Protobufs have no magic: their first message may be longer than the window.
+            if (&mut member).take(size).read_to_end(&mut head).is_ok() {
+                kind = sniff::detect(&head);
+            }
+        }
+        let Some(kind) = kind else {
             s.record_member(&mloc, size, "data");
             continue;
         };

@@ -168,3 +168,16 @@ fn checkpoint_paths_that_leave_the_directory() {
         assert_eq!(super::escaping_path(p).is_some(), bad, "{p}");
     }
 }
+
+#[test]
+fn graphs_in_archives_are_sniffed_past_the_first_window() {
+    // A first node longer than the sniffing window (a long device string).
+    let mut g = graph(&[("x", "Placeholder"), ("leak", "ReadFile")], &[]);
+    g.node[0].device = "/job:worker/".repeat(600);
+    for pb in [saved_model(g.clone()), g.encode_to_vec()] {
+        assert!(pb.len() > super::super::sniff::SNIFF_LEN);
+        let z = crate::models::tests::zip(&[("export/model.pb", &pb)]);
+        let r = scan(&z);
+        assert!(r.findings.iter().any(|f| f.rule_id == "AIG171"), "{r:#?}");
+    }
+}

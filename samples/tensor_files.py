@@ -302,8 +302,18 @@ def gguf_raw(version=3, counts=(1, 1), body=b""):
     return bytes(g.out) + body
 
 
-def write_gguf(out):
+def write_gguf(out, pickle_of=None):
     B, M, E, U = "benign/tensor_files/", "malicious/tensor_files/", "edge/tensor_files/", "unapproved/"
+    if pickle_of is not None:
+        evil = pickle_of()
+        out.add(M + "gguf_metadata_base64_pickle.gguf",
+                gguf_file(base_kvs(CHATML, [("general.description", STRING, base64.b64encode(evil).decode())]),
+                          TENSORS[:1]), "malicious", "gguf:metadata_pickle",
+                "general.description holds a base64 pickle calling os.system")
+        out.add(U + "gguf_metadata_python_source.gguf",
+                gguf_file(base_kvs(CHATML, [("general.notes", STRING,
+                                             "import os\nos.system('echo aigis-sample-payload')\n")]),
+                          TENSORS[:1]), "unapproved", "gguf:metadata_code", "general.notes holds Python source")
     out.add(B + "llama3_q4.gguf", gguf_file(base_kvs(LLAMA3), TENSORS), "clean", "benign:gguf",
             "GGUF v3 with the Llama-3 chat template, Q4_0/Q4_K/Q8_0/F32/BF16 tensors")
     out.add(B + "chatml_v2.gguf", gguf_file(base_kvs(CHATML), TENSORS[:3], version=2), "clean", "benign:gguf_v2",
@@ -402,7 +412,7 @@ def write_gguf(out):
 
 def write(out, pickle_of):
     write_safetensors(out, pickle_of)
-    write_gguf(out)
+    write_gguf(out, pickle_of)
 
 
 # --------------------------------------------------------------------------

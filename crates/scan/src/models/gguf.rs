@@ -3,12 +3,15 @@
 //! template checked for sandbox escapes. Tensor data is never read.
 
 use super::inspect::{self, MetadataEntry, TemplateEntry, TensorEntry, TensorFileInfo};
-use super::{ModelScanner, inconclusive, template};
-use crate::rules::models::gguf_invalid_header;
+use super::{ModelScanner, inconclusive, payload, template};
+use crate::rules::models::{gguf_invalid_header, gguf_metadata_payload};
 use aigis_findings::{Finding, Location};
 use aigis_formats::gguf::{self, AnomalyKind, Endian, Gguf, GgufError, Value};
 
 const FORMAT: &str = "gguf";
+/// Longest metadata string decoded for payloads (scalar strings only:
+/// token lists are arrays and are not read for this).
+const MAX_PAYLOAD_CHECKED: usize = 16 << 20;
 /// The key of the default chat template; named ones are `KEY.name`.
 const TEMPLATE_KEY: &str = "tokenizer.chat_template";
 
@@ -66,7 +69,7 @@ pub(super) fn scan(
     s: &ModelScanner<'_>,
     data: &[u8],
     loc: &Location,
-    _depth: u32,
+    depth: u32,
     out: &mut Vec<Finding>,
 ) -> &'static str {
     let g = match gguf::parse(data) {
@@ -78,8 +81,17 @@ pub(super) fn scan(
     };
     // Templates first: one read before a broken field is still judged.
     for kv in &g.kvs {
-        if let (true, Value::Str(t)) = (is_template_key(kv.key.bytes), &kv.value) {
+        let Value::Str(t) = &kv.value else { continue };
+        if is_template_key(kv.key.bytes) {
             template::check(&t.lossy(), &kv.key.lossy(), loc, t.offset, out);
+        } else if t.bytes.len() <= MAX_PAYLOAD_CHECKED {
+            let key = kv.key.lossy();
+            let field = payload::Field {
+                rule: &gguf_metadata_payload::RULE,
+                label: "metadata",
+                key: &key,
+            };
+            payload::check_string(s, &field, &t.lossy(), loc, depth, out);
         }
     }
     if let Some(e) = &g.stop {

@@ -5,7 +5,9 @@
 //! a zlib stream is not a payload — and the caller scans model formats
 //! among them like files.
 
-use super::sniff::Kind;
+use super::ModelScanner;
+use super::sniff::{self, Kind};
+use aigis_findings::{Finding, Location};
 use aigis_pickle::{Limits, Options, Stop};
 
 /// Shortest encoded string worth decoding.
@@ -196,6 +198,75 @@ pub(super) fn python_marker(text: &str) -> Option<&'static str> {
         }
     }
     None
+}
+
+/// A metadata field whose string value is checked for payloads.
+pub(super) struct Field<'a> {
+    /// The rule a payload found there fires.
+    pub rule: &'static aigis_findings::Rule,
+    /// How the format calls its metadata (`__metadata__`, `metadata`).
+    pub label: &'static str,
+    pub key: &'a str,
+}
+
+fn payload_finding(f: &Field<'_>, loc: &Location, what: &str, value: &str) -> Finding {
+    Finding::new(
+        f.rule,
+        loc.clone(),
+        format!("{} '{}' holds {what}", f.label, f.key),
+        &format!("{}\0{what}", f.key),
+    )
+    .with_evidence(super::inspect::shorten(value, 120))
+}
+
+/// Decode one metadata string every way [`readings`] knows and report what
+/// it carries: an executable, a pickle or archive (scanned like a file), or
+/// Python source that imports or executes.
+pub(super) fn check_string(
+    s: &ModelScanner<'_>,
+    f: &Field<'_>,
+    value: &str,
+    loc: &Location,
+    depth: u32,
+    out: &mut Vec<Finding>,
+) {
+    let inner = loc.member(format!("{}[{}]", f.label, f.key));
+    for r in readings(value) {
+        let b = &r.bytes;
+        let enc = r.encoding;
+        if let Some(exe) = executable(b) {
+            out.push(payload_finding(f, loc, &format!("a {enc} {exe}"), value));
+            return;
+        }
+        if sniff::detect(b).is_some_and(|k| is_strong(k, b)) {
+            let mut found = Vec::new();
+            let format = s.scan_blob(b, &inner, depth + 1, false, &mut found);
+            let what = format!(
+                "a {enc} {} ({} bytes)",
+                format.unwrap_or("archive"),
+                b.len()
+            );
+            out.push(payload_finding(f, loc, &what, value));
+            out.append(&mut found);
+            return;
+        }
+        if enc != "raw"
+            && let Ok(text) = std::str::from_utf8(b)
+            && let Some(m) = python_marker(text)
+        {
+            let what = format!("{enc} Python source (`{m}`)");
+            out.push(payload_finding(f, loc, &what, value));
+            return;
+        }
+    }
+    if let Some(m) = python_marker(value) {
+        out.push(payload_finding(
+            f,
+            loc,
+            &format!("Python source (`{m}`)"),
+            value,
+        ));
+    }
 }
 
 #[cfg(test)]

@@ -111,16 +111,6 @@ fn scan_trailing(
     }
 }
 
-fn payload_finding(loc: &Location, key: &str, what: &str, value: &str) -> Finding {
-    Finding::new(
-        &safetensors_metadata_payload::RULE,
-        loc.clone(),
-        format!("__metadata__ '{key}' holds {what}"),
-        &format!("{key}\0{what}"),
-    )
-    .with_evidence(inspect::shorten(value, 120))
-}
-
 /// Decode one metadata string and report what it carries.
 fn check_metadata(
     s: &ModelScanner<'_>,
@@ -130,43 +120,12 @@ fn check_metadata(
     depth: u32,
     out: &mut Vec<Finding>,
 ) {
-    let inner = loc.member(format!("__metadata__[{key}]"));
-    for r in payload::readings(value) {
-        let b = &r.bytes;
-        let enc = r.encoding;
-        if let Some(exe) = payload::executable(b) {
-            out.push(payload_finding(loc, key, &format!("a {enc} {exe}"), value));
-            return;
-        }
-        if sniff::detect(b).is_some_and(|k| payload::is_strong(k, b)) {
-            let mut found = Vec::new();
-            let format = s.scan_blob(b, &inner, depth + 1, false, &mut found);
-            let what = format!(
-                "a {enc} {} ({} bytes)",
-                format.unwrap_or("archive"),
-                b.len()
-            );
-            out.push(payload_finding(loc, key, &what, value));
-            out.append(&mut found);
-            return;
-        }
-        if enc != "raw"
-            && let Ok(text) = std::str::from_utf8(b)
-            && let Some(m) = payload::python_marker(text)
-        {
-            let what = format!("{enc} Python source (`{m}`)");
-            out.push(payload_finding(loc, key, &what, value));
-            return;
-        }
-    }
-    if let Some(m) = payload::python_marker(value) {
-        out.push(payload_finding(
-            loc,
-            key,
-            &format!("Python source (`{m}`)"),
-            value,
-        ));
-    }
+    let field = payload::Field {
+        rule: &safetensors_metadata_payload::RULE,
+        label: "__metadata__",
+        key,
+    };
+    payload::check_string(s, &field, value, loc, depth, out);
 }
 
 /// What `aigis model inspect` shows for the header.

@@ -32,6 +32,7 @@ pub static RULES: &[&Rule] = &[
     &models::gguf_invalid_header::RULE,
     &models::chat_template_sandbox_escape::RULE,
     &models::chat_template_suspicious_access::RULE,
+    &models::gguf_metadata_payload::RULE,
     &models::onnx_custom_operator_domain::RULE,
     &models::onnx_python_operator::RULE,
     &models::onnx_python_operator_dangerous_call::RULE,

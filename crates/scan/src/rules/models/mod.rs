@@ -6,6 +6,7 @@ pub mod archive_unusual_layout;
 pub mod chat_template_sandbox_escape;
 pub mod chat_template_suspicious_access;
 pub mod gguf_invalid_header;
+pub mod gguf_metadata_payload;
 pub mod keras_dangerous_callable;
 pub mod keras_embedded_code;
 pub mod keras_external_callable;

@@ -27,6 +27,8 @@
 //!   makes (chat templates are judged on them).
 //! - [`onnx`]: ONNX `ModelProto`s, walked under limits, then decoded by
 //!   prost without their tensor contents.
+//! - [`tflite`]: TFLite (LiteRT) FlatBuffers: operator codes, operators,
+//!   subgraph and metadata names, buffer sizes; every offset checked.
 #![cfg_attr(
     not(test),
     deny(
@@ -49,4 +51,5 @@ pub mod safetensors;
 pub mod sevenz;
 pub mod tar;
 pub mod tf;
+pub mod tflite;
 pub mod zip;

@@ -3,7 +3,7 @@
 use crate::cli::SimpleFormat;
 use crate::output::emit;
 use aigis_scan::models::ModelScanner;
-use aigis_scan::models::inspect::{Inspection, OnnxInfo, TensorFileInfo};
+use aigis_scan::models::inspect::{Inspection, OnnxInfo, TensorFileInfo, TfliteInfo};
 use aigis_scan::policy::Policy;
 use anyhow::{Context, Result, bail};
 use std::fmt::Write as _;
@@ -100,6 +100,9 @@ fn render(ins: &Inspection) -> String {
     }
     for o in &ins.onnx {
         render_onnx(&mut s, o);
+    }
+    for t in &ins.tflite {
+        render_tflite(&mut s, t);
     }
     if !ins.findings.is_empty() {
         let _ = writeln!(s, "\nfindings:");
@@ -225,5 +228,56 @@ fn render_onnx(s: &mut String, o: &OnnxInfo) {
     }
     if !o.doc_string.is_empty() {
         let _ = writeln!(s, "  doc_string: {:?}", o.doc_string);
+    }
+}
+
+fn render_tflite(s: &mut String, t: &TfliteInfo) {
+    let _ = writeln!(
+        s,
+        "\ntflite {}\n  schema version {}, description {:?}, {} signature(s)\n  {} buffers ({} bytes inline, {} bytes after the flatbuffer)",
+        t.location,
+        t.schema_version,
+        t.description,
+        t.signatures,
+        t.buffers,
+        t.inline_buffer_bytes,
+        t.external_buffer_bytes,
+    );
+    if t.end != "complete" {
+        let _ = writeln!(s, "  read until: {}", t.end);
+    }
+    let _ = writeln!(s, "  subgraphs:");
+    for (i, g) in t.subgraphs.iter().enumerate() {
+        let _ = writeln!(
+            s,
+            "    {i:>3}  {:<32} {:>7} operators {:>7} tensors",
+            format!("{:?}", g.name),
+            g.operators,
+            g.tensors
+        );
+    }
+    let _ = writeln!(s, "  operator codes ({}):", t.operator_codes.len());
+    for c in t.operator_codes.iter().take(SHOWN_OPS) {
+        let _ = writeln!(
+            s,
+            "    {:>3}  {:<36} v{:<3} {:>7} operators  {}",
+            c.index, c.name, c.version, c.operators, c.status
+        );
+    }
+    if t.operator_codes.len() > SHOWN_OPS {
+        let _ = writeln!(
+            s,
+            "    ... {} more (--format json lists all)",
+            t.operator_codes.len() - SHOWN_OPS
+        );
+    }
+    if !t.metadata.is_empty() {
+        let _ = writeln!(s, "  metadata:");
+        for m in &t.metadata {
+            let size = m
+                .bytes
+                .map_or("missing buffer".to_string(), |b| format!("{b} bytes"));
+            let _ = writeln!(s, "    {:?} (buffer {}, {size})", m.name, m.buffer);
+        }
     }
 }

@@ -304,6 +304,7 @@ fn kind_name(k: Kind) -> &'static str {
         Kind::Hdf5 => "hdf5",
         Kind::SevenZip => "7z",
         Kind::Onnx => "onnx",
+        Kind::TfLite => "tflite",
     }
 }
 

@@ -1,8 +1,8 @@
 //! `aigis model inspect`: what a model file contains — format, container
 //! members, every import with how it is used and how the policy judges it,
 //! tensor-like entries, and for tensor files (safetensors, GGUF) the header:
-//! tensors, metadata, chat templates — gathered by the same code paths as
-//! `scan`.
+//! tensors, metadata, chat templates; ONNX and TFLite operators — gathered by
+//! the same code paths as `scan`.
 
 use crate::policy::{Judgement, Policy};
 use aigis_findings::{Finding, Location, Verdict};
@@ -161,6 +161,9 @@ pub struct Inspection {
     /// ONNX models (the file, or members of a container).
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub onnx: Vec<OnnxInfo>,
+    /// TFLite models (the file, or members of a container).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub tflite: Vec<TfliteInfo>,
     pub findings: Vec<Finding>,
 }
 
@@ -264,6 +267,57 @@ pub struct ExternalInfo {
     pub bytes: u64,
     /// `ok`, `not checked (...)`, or what is wrong.
     pub status: String,
+}
+
+/// One TFLite model: operator codes and their use, subgraphs, metadata.
+#[derive(Clone, Debug, Serialize)]
+pub struct TfliteInfo {
+    pub location: String,
+    /// `Model.version` (3 for every current converter).
+    pub schema_version: u32,
+    pub description: String,
+    pub operator_codes: Vec<TfliteCode>,
+    pub subgraphs: Vec<TfliteSubgraph>,
+    pub metadata: Vec<TfliteMetadata>,
+    pub buffers: usize,
+    /// Bytes of buffers inside the FlatBuffer.
+    pub inline_buffer_bytes: u64,
+    /// Bytes of buffers after it, by offset (models over 2 GB).
+    pub external_buffer_bytes: u64,
+    pub signatures: u64,
+    /// `complete`, or why reading stopped.
+    pub end: String,
+}
+
+/// One operator code and how many operators use it.
+#[derive(Clone, Debug, Serialize)]
+pub struct TfliteCode {
+    pub index: usize,
+    /// The builtin operator's name, or the custom code.
+    pub name: String,
+    pub builtin_code: i32,
+    pub version: i32,
+    pub operators: usize,
+    /// `builtin`, `custom`, `flex: TensorFlow op`, `not a builtin operator`, ...
+    pub status: &'static str,
+}
+
+/// One subgraph.
+#[derive(Clone, Debug, Serialize)]
+pub struct TfliteSubgraph {
+    pub name: String,
+    pub tensors: u64,
+    pub operators: usize,
+}
+
+/// One `Model.metadata` entry.
+#[derive(Clone, Debug, Serialize)]
+pub struct TfliteMetadata {
+    pub name: String,
+    pub buffer: u32,
+    /// The size of the buffer it names, when that buffer exists.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub bytes: Option<u64>,
 }
 
 /// A key and a value shown as text.

@@ -1,5 +1,5 @@
-//! The model scanner: recognises pickle-family files and ONNX models by
-//! content, walks their containers, runs the pickle machine and judges what
+//! The model scanner: recognises pickle-family files, tensor files, ONNX,
+//! TensorFlow and TFLite models by content, walks their containers, runs the pickle machine and judges what
 //! it finds.
 //!
 //! It reads only what it needs: archives are opened through their central
@@ -24,6 +24,7 @@ mod tensor_tests;
 mod tensorflow;
 #[cfg(test)]
 mod tests;
+mod tflite;
 
 use crate::policy::Policy;
 use crate::rules::models::{archive_unusual_layout, pickle_serialization, scan_inconclusive};
@@ -190,6 +191,7 @@ impl<'p> ModelScanner<'p> {
             Kind::Gguf => gguf::scan(self, data, loc, depth, out),
             Kind::Hdf5 => hdf5::scan(self, data, loc, depth, out),
             Kind::Onnx => onnx::scan(self, data, loc, depth, out),
+            Kind::TfLite => tflite::scan(self, data, loc, out),
             Kind::Pickle => {
                 let cx = PickleContext {
                     torchscript: false,

@@ -160,6 +160,9 @@ pub(super) fn is_strong(kind: Kind, b: &[u8]) -> bool {
         // Protobufs have no magic: a structural match in metadata is chance.
         Kind::TensorFlow(_) => false,
         Kind::Onnx => false,
+        // Eight bytes of identifier and offset: the tables must read.
+        Kind::TfLite => aigis_formats::tflite::parse(b)
+            .is_ok_and(|m| m.stop.is_none() && !m.subgraphs.is_empty()),
     }
 }
 

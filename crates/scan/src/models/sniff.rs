@@ -9,7 +9,9 @@
 //! and whose imported names are identifiers. Legacy PyTorch files are pickles
 //! that begin with PyTorch's magic number. ONNX models have no magic: their
 //! top-level protobuf fields must be `ModelProto`'s, with an IR version and a
-//! graph (see `aigis_formats::onnx::looks_like_model`).
+//! graph (see `aigis_formats::onnx::looks_like_model`). TFLite models carry
+//! the FlatBuffers identifier `TFL3` at bytes 4..8 after a root offset that
+//! must point inside the input.
 
 use aigis_pickle::{Limits, Options, Stop, analyze};
 
@@ -28,6 +30,7 @@ pub enum Kind {
     Hdf5,
     SevenZip,
     Onnx,
+    TfLite,
 }
 
 /// How many bytes sniffing looks at.
@@ -44,6 +47,10 @@ pub fn detect(data: &[u8]) -> Option<Kind> {
     }
     if aigis_formats::safetensors::looks_like(head) {
         return Some(Kind::Safetensors);
+    }
+    // Before pickles: a root offset of 0x80 reads as PROTO.
+    if aigis_formats::tflite::looks_like(data) {
+        return Some(Kind::TfLite);
     }
     // At 0, or after a user block of 512 · 2ⁿ bytes (searched in the whole input).
     if aigis_formats::hdf5::looks_like(data) {
@@ -162,6 +169,11 @@ mod tests {
         assert!(looks_like_pickle(&st), "starts with PROTO 2");
         assert_eq!(detect(&st), Some(Kind::Safetensors));
         assert_eq!(detect(b"GGUF\x03\x00\x00\x00"), Some(Kind::Gguf));
+        // A root offset of 0x80 would read as PROTO 0.
+        let mut tfl = b"\x80\x00\x00\x00TFL3".to_vec();
+        tfl.resize(0x100, 0);
+        assert_eq!(detect(&tfl), Some(Kind::TfLite));
+        assert_eq!(detect(b"\x80\x00\x00\x00TFL3"), Some(Kind::Pickle));
         let mut not_json = 16u64.to_le_bytes().to_vec();
         not_json.extend_from_slice(b"[1,2]");
         assert_eq!(detect(&not_json), None);

@@ -120,6 +120,32 @@ fn standard_ops() -> &'static HashSet<&'static str> {
     })
 }
 
+/// What an op name is to aigis (shared with TFLite's Flex ops).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum OpClass {
+    /// Calls a Python function of the loading process.
+    Python,
+    /// Reads, writes or lists files.
+    File,
+    /// In TensorFlow's own op set.
+    Standard,
+    /// Not a TensorFlow op: a custom op (or a function of the graph).
+    Unknown,
+}
+
+/// Classify a TensorFlow op name.
+pub(crate) fn classify(op: &str) -> OpClass {
+    if PYTHON_OPS.contains(&op) {
+        OpClass::Python
+    } else if FILE_OPS.contains(&op) {
+        OpClass::File
+    } else if standard_ops().contains(op) {
+        OpClass::Standard
+    } else {
+        OpClass::Unknown
+    }
+}
+
 /// Scan a TensorFlow protobuf of `kind`; returns its format name.
 pub fn scan(
     s: &ModelScanner<'_>,
@@ -207,18 +233,14 @@ fn where_(u: &OpUse) -> String {
 }
 
 fn judge(s: &ModelScanner<'_>, inv: &Inventory, loc: &Location, out: &mut Vec<Finding>) {
-    let standard = standard_ops();
     // (rule id, op) -> (rule, first use, count)
     let mut hits: BTreeMap<(&str, &str), (&'static Rule, &OpUse, usize)> = BTreeMap::new();
     for u in &inv.uses {
-        let rule: &'static Rule = if PYTHON_OPS.contains(&u.op.as_str()) {
-            &tf_python_op::RULE
-        } else if FILE_OPS.contains(&u.op.as_str()) {
-            &tf_file_op::RULE
-        } else if !standard.contains(u.op.as_str()) && !inv.functions.contains(&u.op) {
-            &tf_custom_op::RULE
-        } else {
-            continue;
+        let rule: &'static Rule = match classify(&u.op) {
+            OpClass::Python => &tf_python_op::RULE,
+            OpClass::File => &tf_file_op::RULE,
+            OpClass::Unknown if !inv.functions.contains(&u.op) => &tf_custom_op::RULE,
+            OpClass::Standard | OpClass::Unknown => continue,
         };
         hits.entry((rule.id, u.op.as_str()))
             .and_modify(|h| h.2 += 1)

@@ -44,4 +44,7 @@ pub mod scan_inconclusive;
 pub mod tf_custom_op;
 pub mod tf_file_op;
 pub mod tf_python_op;
+pub mod tflite_custom_operator;
+pub mod tflite_flex_dangerous_operator;
+pub mod tflite_unknown_builtin_operator;
 pub mod zip_tampering;

@@ -39,6 +39,9 @@ find them (without a sanitizer libFuzzer cannot guess `\x93NUMPY`):
   with initializers, If subgraphs with a contrib op and a model-local
   function, PyOp, a custom domain in a Loop body, external data, a pickle in
   metadata, a truncation.
+- tflite: every model of the TFLite sample builder (samples/gen_tflite.py):
+  builtin-only, stock and unknown custom ops, Flex file, Python and
+  standard ops, an unknown builtin code, cut and broken files.
 
 Nothing is unpickled or executed: pickles are only ever written.
 
@@ -758,6 +761,24 @@ def onnx_seeds() -> dict:
     }
 
 
+def tflite_seeds() -> dict:
+    import sys
+
+    sys.path.insert(0, str(HERE.parent / "samples"))
+    import gen_tflite
+
+    class Collect:
+        def __init__(self):
+            self.items = {}
+
+        def add(self, path, data, *_):
+            self.items[path.rsplit("/", 1)[-1].removesuffix(".tflite")] = data
+
+    c = Collect()
+    gen_tflite.write(c)
+    return c.items
+
+
 def write(target: str, seeds: dict) -> None:
     folder = HERE / "corpus" / target
     folder.mkdir(parents=True, exist_ok=True)
@@ -780,6 +801,7 @@ def main() -> None:
         "onnx": onnx_seeds(),
         "hdf5": hdf5_seeds(),
         "sevenz": {p.stem: p.read_bytes() for p in sorted((HERE / "seeds" / "sevenz").glob("*.7z"))},
+        "tflite": tflite_seeds(),
     }
     seeds.update(tensor_file_seeds())
     if args.samples:

@@ -23,7 +23,9 @@ benign models (and lz4 for an lz4-compressed joblib file, when installed), and
 safetensors and gguf for real tensor files (samples/tensor_files.py).
 --real, which uses numpy, scikit-learn, joblib, scipy, pandas and onnx to write
 real benign models (and lz4 for an lz4-compressed joblib file, when installed).
-The ONNX samples are written by gen_onnx.py next to this file.
+The ONNX samples are written by gen_onnx.py next to this file, the TFLite
+ones by gen_tflite.py (under --real also with FlatBuffers' own builder and
+the `tflite` package's generated schema).
 --selftest checks the output without executing anything: every pickle stream is
 disassembled with pickletools, the benign ones are loaded with an unpickler
 whose find_class returns inert stand-ins, and the parser tricks are re-built
@@ -47,6 +49,7 @@ import zlib
 
 import tensor_files  # safetensors and GGUF samples (samples/tensor_files.py)
 import gen_onnx  # samples/gen_onnx.py: the ONNX samples
+import gen_tflite  # samples/gen_tflite.py: the TFLite samples
 
 CMD = "echo aigis-sample-payload"
 ARGV = ["echo", "aigis-sample-payload"]
@@ -2002,10 +2005,12 @@ def main(argv):
         write_benign(out)
         tensor_files.write(out, lambda: os_system_pickle(2))
         gen_onnx.write(out, os_system_pickle(2), CMD)
+        gen_tflite.write(out)
         if "--real" in flags:
             write_real(out)
             write_real_tensor_files(out)
             gen_onnx.write_real(out)
+            gen_tflite.write_real(out)
     out.write_manifest()
     counts = {}
     for it in out.items:

@@ -227,11 +227,11 @@ pub(super) fn scan(
             code.offset,
             describe_uses(&u)
         );
-        let msg = st.message(&format!(
-            "{} operator{}",
-            u.count,
-            if u.count == 1 { "" } else { "s" }
-        ));
+        let msg = st.message(&match u.count {
+            0 => "declared; no operator read uses it".to_string(),
+            1 => "1 operator".to_string(),
+            n => format!("{n} operators"),
+        });
         out.push(
             Finding::new(rule, loc.clone().at_offset(code.offset), msg, &name)
                 .with_evidence(evidence),

@@ -36,6 +36,17 @@ const STOCK_CUSTOM: &[&str] = &[
     "AudioSpectrogram",
     "NumericVerify",
 ];
+/// Custom operators whose kernels a well-known runtime ships and registers
+/// (MediaPipe's `mediapipe/util/tflite/operations`): listed by inspect,
+/// not reported, since models of those solutions carry them by design.
+const VENDOR_CUSTOM: &[(&str, &str)] = &[
+    ("Convolution2DTransposeBias", "MediaPipe"),
+    ("MaxPoolingWithArgmax2D", "MediaPipe"),
+    ("MaxUnpooling2D", "MediaPipe"),
+    ("TransformLandmarks", "MediaPipe"),
+    ("TransformTensorBilinear", "MediaPipe"),
+    ("Landmarks2TransformMatrix", "MediaPipe"),
+];
 /// Custom codes that name a TensorFlow op for the Flex delegate.
 const FLEX_PREFIX: &str = "Flex";
 /// `PLACEHOLDER_FOR_GREATER_OP_CODES`: a marker in the deprecated byte, not an operator.
@@ -48,6 +59,8 @@ const SHOWN_USES: usize = 3;
 enum Status {
     Builtin(&'static str),
     StockCustom(String),
+    /// A custom op of a known runtime (the runtime's name).
+    VendorCustom(String, &'static str),
     Flex {
         name: String,
         op: String,
@@ -66,6 +79,9 @@ fn status(c: &OperatorCode<'_>) -> Status {
             .unwrap_or_default();
         if STOCK_CUSTOM.contains(&name.as_str()) {
             return Status::StockCustom(name);
+        }
+        if let Some((_, vendor)) = VENDOR_CUSTOM.iter().find(|(n, _)| *n == name) {
+            return Status::VendorCustom(name, vendor);
         }
         return match name.strip_prefix(FLEX_PREFIX) {
             Some(op) if !op.is_empty() => Status::Flex {
@@ -86,7 +102,10 @@ impl Status {
     fn name(&self) -> String {
         match self {
             Status::Builtin(n) => (*n).to_string(),
-            Status::StockCustom(n) | Status::Custom(n) | Status::Flex { name: n, .. } => n.clone(),
+            Status::StockCustom(n)
+            | Status::VendorCustom(n, _)
+            | Status::Custom(n)
+            | Status::Flex { name: n, .. } => n.clone(),
             Status::Unknown(code) => format!("builtin code {code}"),
         }
     }
@@ -95,6 +114,7 @@ impl Status {
         match self {
             Status::Builtin(_) => "builtin",
             Status::StockCustom(_) => "custom, registered by the stock interpreter",
+            Status::VendorCustom(..) => "custom, a kernel MediaPipe ships",
             Status::Flex { class, .. } => match class {
                 OpClass::Standard => "flex: TensorFlow op",
                 OpClass::File => "flex: TensorFlow file op",
@@ -109,7 +129,7 @@ impl Status {
     /// The rule this code fires, if any.
     fn rule(&self) -> Option<&'static Rule> {
         match self {
-            Status::Builtin(_) | Status::StockCustom(_) => None,
+            Status::Builtin(_) | Status::StockCustom(_) | Status::VendorCustom(..) => None,
             Status::Flex { class, .. } => match class {
                 OpClass::File | OpClass::Python => Some(&tflite_flex_dangerous_operator::RULE),
                 OpClass::Unknown => Some(&tflite_custom_operator::RULE),

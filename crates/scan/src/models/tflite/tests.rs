@@ -80,6 +80,12 @@ fn stock_runtime_custom_ops_are_not_reported() {
         (SOFTMAX, None),
     ]);
     assert_eq!(scan(&m.build()).verdict, Verdict::Clean);
+    // MediaPipe's own kernels (its selfie-segmentation and face models use them).
+    let m = model(&[
+        (CUSTOM, Some("Convolution2DTransposeBias")),
+        (CUSTOM, Some("TransformTensorBilinear")),
+    ]);
+    assert_eq!(scan(&m.build()).verdict, Verdict::Clean);
 }
 
 #[test]

@@ -12,7 +12,10 @@ pub static RULE: Rule = Rule {
     docs: RuleDocs {
         what: "Fires on operator codes with builtin code CUSTOM whose `custom_code` is not one \
                the stock interpreter registers itself (`TFLite_Detection_PostProcess`, `Mfcc`, \
-               `AudioSpectrogram`, `NumericVerify`), and on `Flex` operators that name an op \
+               `AudioSpectrogram`, `NumericVerify`) or MediaPipe ships with its runtime \
+               (`Convolution2DTransposeBias`, `MaxPoolingWithArgmax2D`, `MaxUnpooling2D`, \
+               `TransformLandmarks`, `TransformTensorBilinear`, `Landmarks2TransformMatrix`), \
+               and on `Flex` operators that name an op \
                outside TensorFlow's op set (`data/tensorflow/ops.txt`). One finding per \
                custom name, with the number of operators that use it and the first one \
                (subgraph, operator index, output tensor).",

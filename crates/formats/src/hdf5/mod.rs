@@ -420,52 +420,38 @@ impl<'a> Reader<'a> {
                 });
             }
             let mut c = self.cursor(start, "object header message");
-            if v2 {
-                // A gap shorter than a message header may end the chunk.
-                let body_end = end;
-                while c.pos.saturating_add(4) <= body_end {
+            // A gap shorter than a message header may end a chunk.
+            let header = if v2 { 4 } else { 8 };
+            while c.pos.saturating_add(header) <= end {
+                let (kind, size, flags) = if v2 {
                     let kind = u16::from(c.u8()?);
                     let size = c.uint(2)?;
                     let flags = c.u8()?;
                     if creation_order {
                         c.skip(2)?;
                     }
-                    let m = Message {
-                        kind,
-                        flags,
-                        at: c.pos,
-                        len: size,
-                    };
-                    c.skip(size)?;
-                    if c.pos > body_end {
-                        return Err(Error::Truncated {
-                            what: "object header message",
-                            at: m.at,
-                        });
-                    }
-                    self.take(m, &mut messages, &mut chunks, true)?;
-                }
-            } else {
-                while c.pos.saturating_add(8) <= end {
+                    (kind, size, flags)
+                } else {
                     let kind = c.uint(2)? as u16;
                     let size = c.uint(2)?;
                     let flags = c.u8()?;
                     c.skip(3)?;
-                    let m = Message {
-                        kind,
-                        flags,
-                        at: c.pos,
-                        len: size,
-                    };
-                    c.skip(size)?;
-                    if c.pos > end {
-                        return Err(Error::Truncated {
-                            what: "object header message",
-                            at: m.at,
-                        });
-                    }
-                    self.take(m, &mut messages, &mut chunks, false)?;
+                    (kind, size, flags)
+                };
+                let m = Message {
+                    kind,
+                    flags,
+                    at: c.pos,
+                    len: size,
+                };
+                c.skip(size)?;
+                if c.pos > end {
+                    return Err(Error::Truncated {
+                        what: "object header message",
+                        at: m.at,
+                    });
                 }
+                self.take(m, &mut messages, &mut chunks, v2)?;
             }
         }
         Ok(messages)

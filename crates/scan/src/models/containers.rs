@@ -483,6 +483,84 @@ fn unsafe_name(name: &str) -> bool {
     name.starts_with('/') || name.split(['/', '\\']).any(|c| c == "..")
 }
 
+/// What became of a streamed archive member.
+enum Streamed {
+    /// Not model content.
+    Data,
+    /// Sniffed and scanned (or judged noise).
+    Scanned,
+    /// Could not be read; the archive cannot be read past it.
+    Broken,
+}
+
+/// Sniff and scan one member of a streamed archive (tar, 7z): pickles are
+/// analysed as they stream, other formats read up to the member cap;
+/// members named like protobufs are sniffed on their whole content when the
+/// first window does not decide.
+fn scan_streamed_member(
+    s: &ModelScanner<'_>,
+    name: &str,
+    size: u64,
+    mut r: impl Read,
+    mloc: &Location,
+    depth: u32,
+    out: &mut Vec<Finding>,
+) -> Streamed {
+    let mut head = Vec::with_capacity(SNIFF_LEN);
+    if let Err(e) = (&mut r).take(SNIFF_LEN as u64).read_to_end(&mut head) {
+        out.push(inconclusive(mloc, &format!("member cannot be read: {e}")));
+        return Streamed::Broken;
+    }
+    let mut kind = sniff::detect(&head);
+    if kind.is_none()
+        && head.len() == SNIFF_LEN
+        && named_protobuf(name)
+        && size <= INFLATE_IN_MEMORY
+    {
+        // Protobufs have no magic: their first message may be longer than the window.
+        if (&mut r).take(size).read_to_end(&mut head).is_ok() {
+            kind = sniff::detect(&head);
+        }
+    }
+    let Some(kind) = kind else {
+        s.record_member(mloc, size, "data");
+        return Streamed::Data;
+    };
+    s.record_member(mloc, size, kind_name(kind));
+    if kind == Kind::Pickle {
+        let stream = std::io::Cursor::new(head).chain(r);
+        let a = aigis_pickle::analyze_reader(stream, &s.pickle_options(true, false));
+        if member_is_pickle_by_name(name) || !is_noise(&a) {
+            let cx = PickleContext {
+                torchscript: false,
+                report_trailing: false,
+            };
+            s.judge(&a, mloc, depth, cx, out);
+        }
+    } else {
+        let mut all = head;
+        let cap = s.limits.max_member_bytes.min(1 << 30);
+        if let Err(e) = r.take(cap).read_to_end(&mut all) {
+            out.push(inconclusive(mloc, &format!("member cannot be read: {e}")));
+            return Streamed::Broken;
+        }
+        let _ = s.scan_blob(&all, mloc, depth + 1, false, out);
+    }
+    Streamed::Scanned
+}
+
+/// A member whose name escapes the extraction folder.
+fn traversal_finding(name: &str, mloc: &Location) -> Option<Finding> {
+    unsafe_name(name).then(|| {
+        Finding::new(
+            &archive_path_traversal::RULE,
+            mloc.clone(),
+            format!("member name escapes the extraction folder: {name}"),
+            name,
+        )
+    })
+}
+
 /// Scan a 7z archive member by member: names and links are judged like a
 /// tar's, member content is sniffed and scanned (pickles streamed, other
 /// formats read up to the member cap). `None` when no member is model
@@ -500,14 +578,7 @@ pub fn scan_7z(
     let mut findings = Vec::new();
     let result = sevenz::for_each_member(data, s.limits.max_members, |m, r| {
         let mloc = loc.member(m.name.clone());
-        if unsafe_name(&m.name) {
-            findings.push(Finding::new(
-                &archive_path_traversal::RULE,
-                mloc.clone(),
-                format!("member name escapes the extraction folder: {}", m.name),
-                &m.name,
-            ));
-        }
+        findings.extend(traversal_finding(&m.name, &mloc));
         match m.kind {
             MemberKind::Directory | MemberKind::Anti => return true,
             MemberKind::Symlink => {
@@ -527,39 +598,17 @@ pub fn scan_7z(
             }
             MemberKind::File => {}
         }
-        let mut head = Vec::with_capacity(SNIFF_LEN);
-        if let Err(e) = r.take(SNIFF_LEN as u64).read_to_end(&mut head) {
-            findings.push(inconclusive(&mloc, &format!("member cannot be read: {e}")));
-            found_any = true;
-            return false;
-        }
-        let Some(kind) = sniff::detect(&head) else {
-            s.record_member(&mloc, m.size, "data");
-            return true;
-        };
-        s.record_member(&mloc, m.size, kind_name(kind));
-        found_any = true;
-        if kind == Kind::Pickle {
-            let stream = std::io::Cursor::new(head).chain(r);
-            let a = aigis_pickle::analyze_reader(stream, &s.pickle_options(true, false));
-            if !member_is_pickle_by_name(&m.name) && is_noise(&a) {
-                return true;
+        match scan_streamed_member(s, &m.name, m.size, r, &mloc, depth, &mut findings) {
+            Streamed::Data => true,
+            Streamed::Scanned => {
+                found_any = true;
+                true
             }
-            let cx = PickleContext {
-                torchscript: false,
-                report_trailing: false,
-            };
-            s.judge(&a, &mloc, depth, cx, &mut findings);
-        } else {
-            let mut all = head;
-            let cap = s.limits.max_member_bytes.min(1 << 30);
-            if let Err(e) = r.take(cap).read_to_end(&mut all) {
-                findings.push(inconclusive(&mloc, &format!("member cannot be read: {e}")));
-                return false;
+            Streamed::Broken => {
+                found_any = true;
+                false
             }
-            let _ = s.scan_blob(&all, &mloc, depth + 1, false, &mut findings);
         }
-        true
     });
     out.append(&mut findings);
     if let Err(e) = result {
@@ -608,14 +657,7 @@ fn scan_tar_stream<R: Read>(
         }
         let mloc = loc.member(member.name.clone());
         names.push(member.name.clone());
-        if unsafe_name(&member.name) {
-            out.push(Finding::new(
-                &archive_path_traversal::RULE,
-                mloc.clone(),
-                format!("member name escapes the extraction folder: {}", member.name),
-                &member.name,
-            ));
-        }
+        out.extend(traversal_finding(&member.name, &mloc));
         match member.kind {
             // Unknown type flags are regular files to Python's tarfile.
             MemberKind::Regular | MemberKind::Other(_) => {}
@@ -633,50 +675,10 @@ fn scan_tar_stream<R: Read>(
                 continue;
             }
         }
-        let size = member.size;
-        let mut head = Vec::with_capacity(SNIFF_LEN);
-        if let Err(e) = (&mut member).take(SNIFF_LEN as u64).read_to_end(&mut head) {
-            out.push(inconclusive(&mloc, &format!("member cannot be read: {e}")));
-            found_any = true;
-            continue;
-        }
-        let mut kind = sniff::detect(&head);
-        if kind.is_none()
-            && head.len() == SNIFF_LEN
-            && named_protobuf(&member.name)
-            && size <= INFLATE_IN_MEMORY
-        {
-            // Protobufs have no magic: their first message may be longer than the window.
-            if (&mut member).take(size).read_to_end(&mut head).is_ok() {
-                kind = sniff::detect(&head);
-            }
-        }
-        let Some(kind) = kind else {
-            s.record_member(&mloc, size, "data");
-            continue;
-        };
-        s.record_member(&mloc, size, kind_name(kind));
-        found_any = true;
-        if kind == Kind::Pickle {
-            let stream = std::io::Cursor::new(head).chain(&mut member);
-            let a = aigis_pickle::analyze_reader(stream, &s.pickle_options(true, false));
-            let named = member_is_pickle_by_name(&member.name);
-            if !named && is_noise(&a) {
-                continue;
-            }
-            let cx = PickleContext {
-                torchscript: false,
-                report_trailing: false,
-            };
-            s.judge(&a, &mloc, depth, cx, out);
-        } else {
-            let mut all = head;
-            let cap = s.limits.max_member_bytes.min(1 << 30);
-            if let Err(e) = (&mut member).take(cap).read_to_end(&mut all) {
-                out.push(inconclusive(&mloc, &format!("member cannot be read: {e}")));
-                continue;
-            }
-            let _ = s.scan_blob(&all, &mloc, depth + 1, false, out);
+        let (name, size) = (member.name.clone(), member.size);
+        match scan_streamed_member(s, &name, size, &mut member, &mloc, depth, out) {
+            Streamed::Data => {}
+            Streamed::Scanned | Streamed::Broken => found_any = true,
         }
     }
     let legacy = ["sys_info", "pickle", "storages"]

@@ -69,6 +69,7 @@ pub mod limits;
 mod machine;
 mod memo;
 mod opcode;
+pub mod rebuild;
 mod record;
 mod render;
 mod source;

@@ -52,6 +52,25 @@ pub enum ModelAction {
         #[command(flatten)]
         format: FormatArgs,
     },
+    /// Convert a pickle-based PyTorch checkpoint (zip or legacy), .npy or
+    /// .npz file to safetensors, rebuilding only tensors and plain values.
+    Convert(ConvertArgs),
+}
+
+#[derive(Args, Debug)]
+pub struct ConvertArgs {
+    /// The checkpoint to convert.
+    pub input: PathBuf,
+    /// The safetensors file to write (atomically).
+    pub output: PathBuf,
+    /// Overwrite OUTPUT if it exists.
+    #[arg(long)]
+    pub force: bool,
+    /// Name of a tensor that is the whole input (a bare tensor or an .npy file).
+    #[arg(long, default_value = "tensor", value_name = "NAME")]
+    pub name: String,
+    #[command(flatten)]
+    pub format: FormatArgs,
 }
 
 #[derive(Args, Debug)]

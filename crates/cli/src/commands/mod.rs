@@ -1,6 +1,7 @@
 //! One module per subcommand; each returns the exit code.
 
 mod config_show;
+mod convert;
 mod inspect;
 mod rules;
 mod scan;
@@ -19,5 +20,8 @@ pub fn run(cli: Cli) -> Result<u8> {
         Command::Model {
             action: ModelAction::Inspect { file, format },
         } => inspect::run(&file, format.format),
+        Command::Model {
+            action: ModelAction::Convert(args),
+        } => convert::run(&args),
     }
 }

@@ -14,6 +14,9 @@
 use super::eval::{Eval, Step, malformed};
 use super::{Dict, Global, Object, Reason, Storage, StorageDtype, Tensor, Value};
 
+/// Most arguments of an allowlisted call (and items of a persistent id).
+const MAX_ARGS: usize = 8;
+
 /// Resolve `module.name` against the allowlist.
 pub(super) fn resolve(module: &str, name: &str) -> Option<Global> {
     use StorageDtype as D;
@@ -79,10 +82,14 @@ impl Eval<'_> {
         self.push(Value::Obj(id))
     }
 
-    /// The elements of a tuple argument.
+    /// The elements of a tuple argument; no allowlisted call takes more
+    /// than [`MAX_ARGS`], so a longer tuple is refused before it is copied.
     fn tuple(&self, v: Value, what: &str) -> Step<Vec<Value>> {
         match self.obj(v) {
-            Some(Object::Tuple(items)) => Ok(items.clone()),
+            Some(Object::Tuple(items)) if items.len() <= MAX_ARGS => Ok(items.clone()),
+            Some(Object::Tuple(items)) => {
+                malformed(format!("{what} is a tuple of {} items", items.len()))
+            }
             _ => malformed(format!("{what} is not a tuple")),
         }
     }

@@ -496,7 +496,12 @@ impl<'a> Eval<'a> {
         let mut pairs = Vec::with_capacity(items.len() / 2);
         for kv in items.chunks_exact(2) {
             if let [k, v] = kv {
-                pairs.push((self.key(*k)?, *v));
+                let key = self.key(*k)?;
+                // A str key is copied into the entry and the dict's index.
+                if let Key::Str(s) = &key {
+                    self.charge_text(s.len().saturating_mul(2))?;
+                }
+                pairs.push((key, *v));
             }
         }
         match self.objects.get_mut(id.0) {

@@ -35,9 +35,10 @@ pub const MAX_STACK: usize = 1 << 20;
 /// Objects (strings, containers, tensors, ...) built.
 pub const MAX_OBJECTS: usize = 1 << 22;
 /// Elements held across all containers (each a 32-byte value).
-pub const MAX_ELEMENTS: usize = 1 << 23;
-/// Bytes held across all str and bytes values.
-pub const MAX_TEXT_BYTES: usize = 256 << 20;
+pub const MAX_ELEMENTS: usize = 1 << 22;
+/// Bytes held across all str and bytes values, dict keys counted again for
+/// their copies in the dict.
+pub const MAX_TEXT_BYTES: usize = 64 << 20;
 /// Dimensions of one tensor.
 pub const MAX_DIMS: usize = 64;
 

@@ -1,0 +1,157 @@
+//! Views, names and limits, on hand-built inputs (the end-to-end fixtures
+//! are in samples/convert_cases.py, run by the CLI tests).
+
+use super::*;
+
+fn entry(shape: &[u64], strides: &[u64], offset: u64, dtype: Dtype, swap: bool) -> Entry {
+    Entry {
+        name: "t".into(),
+        view: View {
+            storage: 0,
+            dtype,
+            offset,
+            shape: shape.to_vec(),
+            strides: strides.to_vec(),
+            swap,
+        },
+    }
+}
+
+fn written(e: &Entry, storage: &[u8]) -> Vec<u8> {
+    layout::check(e, storage.len() as u64).expect("fits");
+    let mut out = Vec::new();
+    layout::write_view(e, storage, &mut out).expect("writes");
+    out
+}
+
+#[test]
+fn strided_views_are_materialised_row_major() {
+    let storage: Vec<u8> = (0..12).collect();
+    // A 3x4 u8 matrix transposed: 4x3 with strides (1, 4).
+    let t = written(&entry(&[4, 3], &[1, 4], 0, Dtype::U8, false), &storage);
+    assert_eq!(t, vec![0, 4, 8, 1, 5, 9, 2, 6, 10, 3, 7, 11]);
+    // Every other element from offset 1, and a broadcast (stride 0) row.
+    let s = written(&entry(&[2, 3], &[6, 2], 1, Dtype::U8, false), &storage);
+    assert_eq!(s, vec![1, 3, 5, 7, 9, 11]);
+    let b = written(&entry(&[2, 2], &[0, 1], 2, Dtype::U8, false), &storage);
+    assert_eq!(b, vec![2, 3, 2, 3]);
+    // A scalar and an empty tensor.
+    assert_eq!(
+        written(&entry(&[], &[], 5, Dtype::U8, false), &storage),
+        vec![5]
+    );
+    assert!(written(&entry(&[0, 9], &[9, 1], 99, Dtype::U8, false), &storage).is_empty());
+}
+
+#[test]
+fn big_endian_elements_are_swapped() {
+    let storage = [0x00, 0x01, 0x00, 0x02, 0x00, 0x03];
+    let c = written(&entry(&[3], &[1], 0, Dtype::I16, true), &storage);
+    assert_eq!(c, vec![0x01, 0x00, 0x02, 0x00, 0x03, 0x00]);
+    let s = written(&entry(&[2], &[2], 0, Dtype::I16, true), &storage);
+    assert_eq!(s, vec![0x01, 0x00, 0x03, 0x00]);
+}
+
+#[test]
+fn views_outside_their_storage_are_refused() {
+    let cases = [
+        (entry(&[4], &[1], 1, Dtype::F32, false), "reaches byte 20"),
+        (
+            entry(&[2, 2], &[u64::MAX, 1], 0, Dtype::U8, false),
+            "overflows",
+        ),
+        (
+            entry(&[u64::MAX, 2], &[1, 1], 0, Dtype::U8, false),
+            "overflows",
+        ),
+        (entry(&[1 << 62], &[1], 0, Dtype::F64, false), "overflows"),
+        (
+            entry(&[2], &[1, 1], 0, Dtype::U8, false),
+            "differ in length",
+        ),
+    ];
+    for (e, want) in cases {
+        let err = layout::check(&e, 16).expect_err("refused").to_string();
+        assert!(err.contains(want), "{err} should contain {want}");
+    }
+}
+
+/// A protocol 2 pickle of `{k: v, ...}` where values are ints or nested pickles.
+fn dict(items: &[(&str, Vec<u8>)]) -> Vec<u8> {
+    let mut p = b"}(".to_vec();
+    for (k, v) in items {
+        p.push(b'X');
+        p.extend_from_slice(&(k.len() as u32).to_le_bytes());
+        p.extend_from_slice(k.as_bytes());
+        p.extend_from_slice(v);
+    }
+    p.push(b'u');
+    p
+}
+
+fn flat(body: &[u8]) -> Result<flatten::Flat, ConvertError> {
+    let mut data = vec![0x80, 2];
+    data.extend_from_slice(body);
+    data.push(b'.');
+    let r = aigis_pickle::rebuild::rebuild(&data, &Default::default()).expect("rebuilds");
+    flatten::flatten(&r, "tensor", &Limits::default())
+}
+
+#[test]
+fn names_join_with_dots_and_collisions_refuse() {
+    let f = flat(&dict(&[
+        ("epoch", b"K\x03".to_vec()),
+        ("opt", dict(&[("lr", b"G\x3f\xe0\0\0\0\0\0\0".to_vec())])),
+        ("ids", b"(K\x01K\x02l".to_vec()),
+        ("none", b"]".to_vec()),
+    ]))
+    .unwrap();
+    let meta: Vec<_> = f.metadata.iter().map(|(k, v)| format!("{k}={v}")).collect();
+    assert_eq!(meta, ["epoch=3", "ids.0=1", "ids.1=2", "opt.lr=0.5"]);
+    assert_eq!(
+        f.skipped,
+        vec![("none".to_string(), "an empty container".to_string())]
+    );
+    let clash = flat(&dict(&[
+        ("a.b", b"K\x01".to_vec()),
+        ("a", dict(&[("b", b"K\x02".to_vec())])),
+    ]));
+    assert!(matches!(clash, Err(ConvertError::DuplicateName(n)) if n == "a.b"));
+}
+
+#[test]
+fn cycles_and_deep_nesting_hit_limits() {
+    // A list that contains itself.
+    let cyclic = flat(b"]q\x00h\x00a");
+    assert!(matches!(
+        cyclic,
+        Err(ConvertError::LimitExceeded("max_depth"))
+    ));
+    // Doubling sharing: each list holds the previous one twice.
+    let mut body = b"]".to_vec();
+    for _ in 0..40 {
+        body.extend_from_slice(b"q\x00h\x00h\x00\x86");
+    }
+    assert!(matches!(
+        flat(&body),
+        Err(ConvertError::LimitExceeded("max_walk"))
+    ));
+}
+
+#[test]
+fn unrecognised_inputs_and_empty_checkpoints() {
+    assert!(matches!(
+        plan(b"hello", &Options::default()),
+        Err(ConvertError::Unrecognised)
+    ));
+    assert!(!ConvertError::Unrecognised.is_refusal());
+    // A legacy magic number with nothing after it.
+    let magic = b"\x80\x02\x8a\x0a\x6c\xfc\x9c\x46\xf9\x20\x6a\xa8\x50\x19.";
+    let e = plan(magic, &Options::default()).expect_err("refused");
+    assert!(e.is_refusal(), "{e}");
+    // A dict with no tensors.
+    let mut npz_less = vec![0x80, 2];
+    npz_less.extend_from_slice(&dict(&[("a", b"K\x01".to_vec())]));
+    let e = plan(&npz_less, &Options::default()).expect_err("not a checkpoint");
+    assert!(matches!(e, ConvertError::Unrecognised));
+}

@@ -35,6 +35,10 @@ find them (without a sanitizer libFuzzer cannot guess `\x93NUMPY`):
   files under fuzz/seeds/sevenz/ (committed, written by sevenz-rust2's
   encoder: LZMA2 members with pickles, a traversal name and a symlink, an
   npy, a truncation);
+- convert: the torch zips and state dict above, npy/npz seeds, and every
+  fixture of samples/convert_cases.py (zip and legacy checkpoints with
+  shared, sliced and transposed views, every dtype, big-endian, nested
+  dicts, refusals);
 - onnx: models from the ONNX sample builders (samples/gen_onnx.py): a CNN
   with initializers, If subgraphs with a contrib op and a model-local
   function, PyOp, a custom domain in a Loop body, external data, a pickle in
@@ -62,6 +66,7 @@ import lzma
 import pathlib
 import pickle
 import struct
+import sys
 import tarfile
 import zipfile
 import zlib
@@ -779,6 +784,26 @@ def tflite_seeds() -> dict:
     return c.items
 
 
+def convert_seeds() -> dict:
+    """The converter's fixtures (samples/convert_cases.py, stdlib part) plus torch and npy seeds."""
+    sys.path.insert(0, str(HERE.parent / "samples"))
+    import convert_cases as cc
+
+    class Collect(cc.Cases):
+        def add(self, file, data, *args, **kw):
+            self.files[file] = data
+
+    c = Collect(None)
+    c.files = {}
+    cc.torch_cases(c)
+    cc.numpy_cases(c)
+    seeds = {"case-" + name: data for name, data in c.files.items()}
+    seeds.update({k: v for k, v in zip_seeds().items() if k.startswith(("torch", "npz"))})
+    seeds["state-dict"] = torch_state_dict()
+    seeds.update({"npy-" + k: v for k, v in list(npy_seeds().items())[:12]})
+    return seeds
+
+
 def write(target: str, seeds: dict) -> None:
     folder = HERE / "corpus" / target
     folder.mkdir(parents=True, exist_ok=True)
@@ -802,6 +827,7 @@ def main() -> None:
         "hdf5": hdf5_seeds(),
         "sevenz": {p.stem: p.read_bytes() for p in sorted((HERE / "seeds" / "sevenz").glob("*.7z"))},
         "tflite": tflite_seeds(),
+        "convert": convert_seeds(),
     }
     seeds.update(tensor_file_seeds())
     if args.samples:

@@ -56,6 +56,12 @@ pub const MAX_METADATA_VALUE: usize = 4096;
 pub const MAX_METADATA_ENTRIES: usize = 4096;
 /// Skipped values listed by name (all are counted).
 pub const MAX_SKIPPED_LISTED: usize = 32;
+/// Tensor data written per input byte, past [`EXPANSION_GRACE`]: views may
+/// overlap (tied weights, stride-0 broadcasts), so a small checkpoint could
+/// otherwise declare terabytes of output.
+pub const MAX_EXPANSION: u64 = 16;
+/// Tensor data always allowed, whatever the input's length.
+pub const EXPANSION_GRACE: u64 = 1 << 20;
 /// Bytes of the JSON header (the safetensors library's own limit).
 pub const MAX_HEADER_BYTES: u64 = aigis_formats::safetensors::MAX_HEADER_LEN;
 
@@ -181,8 +187,16 @@ pub fn plan<'a>(data: &'a [u8], opts: &Options) -> Result<Plan<'a>, ConvertError
         return Err(ConvertError::LimitExceeded("max_tensors"));
     }
     plan.tensors.sort_by(|a, b| a.name.cmp(&b.name));
+    let mut total = 0u64;
     for v in &plan.tensors {
         layout::check(v, plan.storage_len(v.view.storage))?;
+        total = total.saturating_add(layout::byte_len(&v.view).unwrap_or(u64::MAX));
+    }
+    let allowed = (data.len() as u64)
+        .saturating_mul(MAX_EXPANSION)
+        .saturating_add(EXPANSION_GRACE);
+    if total > allowed {
+        return Err(ConvertError::LimitExceeded("max_expansion"));
     }
     Ok(plan)
 }

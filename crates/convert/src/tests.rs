@@ -155,3 +155,82 @@ fn unrecognised_inputs_and_empty_checkpoints() {
     let e = plan(&npz_less, &Options::default()).expect_err("not a checkpoint");
     assert!(matches!(e, ConvertError::Unrecognised));
 }
+
+/// A legacy checkpoint of one bare tensor over storage "0" (f32 values),
+/// declaring `numel` elements and storing `count` in the size prefix.
+fn legacy(size: &[u32], stride: &[u32], values: &[f32], numel: u8, count: i64) -> Vec<u8> {
+    let mut out = b"\x80\x02\x8a\x0a\x6c\xfc\x9c\x46\xf9\x20\x6a\xa8\x50\x19.".to_vec();
+    out.extend_from_slice(b"\x80\x02M\xe9\x03.");
+    out.extend_from_slice(b"\x80\x02}X\x0d\x00\x00\x00little_endian\x88s.");
+    let mut p = b"\x80\x02ctorch._utils\n_rebuild_tensor_v2\n((X\x07\x00\x00\x00storage".to_vec();
+    p.extend_from_slice(b"ctorch\nFloatStorage\nX\x01\x00\x00\x000X\x03\x00\x00\x00cpuK");
+    p.extend_from_slice(&[numel]);
+    p.extend_from_slice(b"NtQK\x00(");
+    for d in size {
+        p.push(b'J');
+        p.extend_from_slice(&d.to_le_bytes());
+    }
+    p.extend_from_slice(b"t(");
+    for s in stride {
+        p.push(b'J');
+        p.extend_from_slice(&s.to_le_bytes());
+    }
+    p.extend_from_slice(b"t\x89ccollections\nOrderedDict\n)RtR.");
+    out.extend_from_slice(&p);
+    out.extend_from_slice(b"\x80\x02]X\x01\x00\x00\x000a.");
+    out.extend_from_slice(&count.to_le_bytes());
+    for v in values {
+        out.extend_from_slice(&v.to_le_bytes());
+    }
+    out
+}
+
+#[test]
+fn legacy_bare_tensor_converts() {
+    let data = legacy(&[2, 2], &[1, 2], &[1.0, 2.0, 3.0, 4.0], 4, 4);
+    let p = plan(&data, &Options::default()).expect("converts");
+    assert_eq!(p.format, "pytorch-legacy");
+    assert_eq!(p.tensors.len(), 1);
+    assert_eq!(p.tensors[0].name, "tensor");
+    let mut out = Vec::new();
+    let n = p.write(&mut out).unwrap();
+    assert_eq!(n, out.len() as u64);
+    let h = aigis_formats::safetensors::parse(&out).unwrap();
+    assert!(h.anomalies.is_empty(), "{:?}", h.anomalies);
+    let want: Vec<u8> = [1.0f32, 3.0, 2.0, 4.0]
+        .iter()
+        .flat_map(|v| v.to_le_bytes())
+        .collect();
+    assert_eq!(&out[out.len() - 16..], &want[..]);
+}
+
+#[test]
+fn legacy_storage_size_must_match() {
+    let data = legacy(&[2], &[1], &[1.0, 2.0], 2, 3);
+    let e = plan(&data, &Options::default())
+        .expect_err("refused")
+        .to_string();
+    assert!(e.contains("holds 3 elements, the pickle declares 2"), "{e}");
+    let cut = legacy(&[2], &[1], &[1.0], 2, 2);
+    let e = plan(&cut, &Options::default())
+        .expect_err("refused")
+        .to_string();
+    assert!(e.contains("ends inside its data"), "{e}");
+}
+
+#[test]
+fn broadcast_views_cannot_blow_up_the_output() {
+    // One element viewed as a 2^20 x 2^10 matrix with zero strides: 4 GiB.
+    let data = legacy(&[1 << 20, 1 << 10], &[0, 0], &[1.0], 1, 1);
+    let e = plan(&data, &Options::default()).expect_err("refused");
+    assert!(
+        matches!(e, ConvertError::LimitExceeded("max_expansion")),
+        "{e}"
+    );
+    // A small broadcast is fine and materialised.
+    let data = legacy(&[3], &[0], &[2.5], 1, 1);
+    let p = plan(&data, &Options::default()).expect("converts");
+    let mut out = Vec::new();
+    p.write(&mut out).unwrap();
+    assert_eq!(&out[out.len() - 12..], &2.5f32.to_le_bytes().repeat(3)[..]);
+}

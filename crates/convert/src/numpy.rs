@@ -26,11 +26,12 @@ fn array(data: &[u8], location: &str, name: &str, storage: usize) -> Result<Entr
     let Descr::Simple(code) = &h.descr else {
         return Err(unsupported(format!("the structured dtype {}", h.descr)));
     };
-    let (order, body) = code.split_at(code.len().min(1));
-    let swap = match order {
-        "<" | "|" | "=" => false,
-        ">" => true,
-        _ => return Err(unsupported(format!("the dtype {code:?}"))),
+    let (swap, body) = if let Some(body) = code.strip_prefix(['<', '|', '=']) {
+        (false, body)
+    } else if let Some(body) = code.strip_prefix('>') {
+        (true, body)
+    } else {
+        return Err(unsupported(format!("the dtype {code:?}")));
     };
     let dtype = Dtype::from_numpy(body).ok_or_else(|| {
         unsupported(format!(

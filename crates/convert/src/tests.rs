@@ -234,3 +234,21 @@ fn broadcast_views_cannot_blow_up_the_output() {
     p.write(&mut out).unwrap();
     assert_eq!(&out[out.len() - 12..], &2.5f32.to_le_bytes().repeat(3)[..]);
 }
+
+/// Regression (fuzz): a descr starting with a multi-byte character was split
+/// inside it.
+#[test]
+fn npy_descr_with_non_ascii_first_character_is_refused() {
+    let header = "{'descr': '\u{bb}g8', 'fortran_order': False, 'shape': (1,), }";
+    let mut data = b"\x93NUMPY\x03\x00".to_vec();
+    let mut text = header.as_bytes().to_vec();
+    while !(12 + text.len() + 1).is_multiple_of(64) {
+        text.push(b' ');
+    }
+    text.push(b'\n');
+    data.extend_from_slice(&(text.len() as u32).to_le_bytes());
+    data.extend_from_slice(&text);
+    data.extend_from_slice(&[0; 8]);
+    let e = plan(&data, &Options::default()).expect_err("refused");
+    assert!(e.is_refusal(), "{e}");
+}

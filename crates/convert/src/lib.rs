@@ -47,9 +47,13 @@ pub const MAX_DEPTH: usize = 256;
 pub const MAX_WALK: usize = 1 << 21;
 /// Bytes of one flattened name (the safetensors parser's own limit).
 pub const MAX_NAME_LEN: usize = aigis_formats::safetensors::MAX_NAME_LEN;
-/// Bytes inflated from one compressed zip member (PyTorch stores members
-/// uncompressed; `np.savez_compressed` deflates them).
-pub const MAX_MEMBER_BYTES: u64 = 16 << 30;
+/// Bytes inflated from one compressed zip member into memory (PyTorch
+/// stores members uncompressed and they are read in place;
+/// `np.savez_compressed` deflates them).
+pub const MAX_MEMBER_BYTES: u64 = 4 << 30;
+/// Bytes of a checkpoint's pickle (`data.pkl`); real ones are kilobytes to
+/// a few megabytes, the tensor data lives outside it.
+pub const MAX_PICKLE_BYTES: u64 = 256 << 20;
 /// Longest string kept as a `__metadata__` value; longer ones are skipped.
 pub const MAX_METADATA_VALUE: usize = 4096;
 /// `__metadata__` entries kept; further ones are skipped.
@@ -73,6 +77,7 @@ pub struct Limits {
     pub max_depth: usize,
     pub max_walk: usize,
     pub max_member_bytes: u64,
+    pub max_pickle_bytes: u64,
 }
 
 impl Default for Limits {
@@ -83,6 +88,7 @@ impl Default for Limits {
             max_depth: MAX_DEPTH,
             max_walk: MAX_WALK,
             max_member_bytes: MAX_MEMBER_BYTES,
+            max_pickle_bytes: MAX_PICKLE_BYTES,
         }
     }
 }

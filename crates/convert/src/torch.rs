@@ -43,13 +43,13 @@ fn run(data: &[u8], base: u64, location: &str, opts: &Options) -> Result<Rebuilt
 fn record<'a>(
     archive: &Archive<'a>,
     name: &str,
-    opts: &Options,
+    limit: u64,
 ) -> Result<Cow<'a, [u8]>, ConvertError> {
     let entry = archive
         .find_record(name)
         .ok_or_else(|| ConvertError::Layout(format!("the checkpoint has no {name} record")))?;
     archive
-        .read(entry, opts.limits.max_member_bytes)
+        .read(entry, limit)
         .map_err(|source| ConvertError::Zip {
             location: entry.name.clone(),
             source,
@@ -62,7 +62,7 @@ pub(crate) fn plan_zip<'a>(
 ) -> Result<Plan<'a>, ConvertError> {
     let swap = match archive.find_record("byteorder") {
         None => false,
-        Some(_) => match record(archive, "byteorder", opts)?.as_ref() {
+        Some(_) => match record(archive, "byteorder", 16)?.as_ref() {
             b"little" => false,
             b"big" => true,
             other => {
@@ -73,14 +73,18 @@ pub(crate) fn plan_zip<'a>(
             }
         },
     };
-    let pkl = record(archive, "data.pkl", opts)?;
+    let pkl = record(archive, "data.pkl", opts.limits.max_pickle_bytes)?;
     let location = archive
         .find_record("data.pkl")
         .map_or("data.pkl".to_string(), |e| e.name.clone());
     let r = run(&pkl, 0, &location, opts)?;
     let flat = flatten::flatten(&r, &opts.name, &opts.limits)?;
     build(&r, flat, "pytorch-zip", swap, |s| {
-        record(archive, &format!("data/{}", s.key), opts)
+        record(
+            archive,
+            &format!("data/{}", s.key),
+            opts.limits.max_member_bytes,
+        )
     })
 }
 

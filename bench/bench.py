@@ -1,11 +1,15 @@
 #!/usr/bin/env python3
 """Side-by-side benchmark of aigis against picklescan, ModelScan, fickling and ModelAudit.
 
-    bench.py --samples DIR [--big DIR] [--corpus DIR] [--out DIR] [--tools a,b,...] [--skip-detect]
+    bench.py --samples DIR [--big DIR] [--corpus DIR] [--out DIR] [--tools a,b,...]
+             [--anchor-formats f,g,...] [--aigis-runs N] [--anchor-runs N]
 
 Run by bench/run.sh (which builds the venv and the inputs). Every tool runs as its
-own CLI, one process per file, sequentially; wall time and peak RSS come from
-/usr/bin/time. Results: OUT/raw/*.jsonl and OUT/results.md.
+own CLI, one process per file, sequentially. In the detection pass wall time and
+peak RSS come from /usr/bin/time; the per-format and big-input timings wait on
+the tool's process with wait4 (wall to the microsecond, ru_maxrss) because
+/usr/bin/time prints wall time to 10 ms only. Results: OUT/raw/*.jsonl and
+OUT/results.md.
 """
 import argparse
 import hashlib
@@ -14,7 +18,9 @@ import os
 import platform
 import subprocess
 import sys
+import statistics
 import tempfile
+import threading
 import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -28,8 +34,34 @@ ENV = dict(os.environ, PROMPTFOO_DISABLE_TELEMETRY="1", NO_COLOR="1", TERM="dumb
 TOOL_ORDER = ["aigis", "picklescan", "picklescan-strict", "modelscan", "fickling", "modelaudit"]
 
 
+PRECISE = threading.local()
+
+
+def timed_wait4(cmd, timeout):
+    """Run cmd and reap it with wait4: wall time from perf_counter around the
+    process (fork and exec included), peak RSS from its rusage. Same return as timed()."""
+    with tempfile.TemporaryFile() as fo, tempfile.TemporaryFile() as fe:
+        t0 = time.perf_counter()
+        p = subprocess.Popen(cmd, stdout=fo, stderr=fe, stdin=subprocess.DEVNULL, env=ENV)
+        killed = []
+        timer = threading.Timer(timeout, lambda: (killed.append(1), p.kill()))
+        timer.start()
+        _, status, ru = os.wait4(p.pid, 0)
+        wall = time.perf_counter() - t0
+        timer.cancel()
+        p.returncode = os.waitstatus_to_exitcode(status)
+        if killed:
+            return None, "", "timeout", wall, None
+        fo.seek(0)
+        fe.seek(0)
+        return (p.returncode, fo.read().decode("utf-8", "replace"), fe.read().decode("utf-8", "replace"), wall,
+                ru.ru_maxrss)
+
+
 def timed(cmd, timeout=TIMEOUT):
     """Run cmd under /usr/bin/time; returns (rc, stdout, stderr, wall_s, peak_rss_kb)."""
+    if getattr(PRECISE, "on", False):
+        return timed_wait4(cmd, timeout)
     with tempfile.NamedTemporaryFile("r", suffix=".time", delete=False) as tf:
         tpath = tf.name
     t0 = time.monotonic()
@@ -259,6 +291,104 @@ def is_flag(label):
     return label not in ("clean", "n/s", "err", "timeout", "not-run")
 
 
+# ---- formats -----------------------------------------------------------------
+# A sample's format comes from its extension; repository samples (technique
+# "repo:...") are judged per folder, since that is the unit a user downloads and
+# the unit ModelScan, ModelAudit and aigis are pointed at.
+
+FORMAT_ORDER = ["pickle-family", "keras", "keras-h5", "tensorflow", "onnx", "safetensors", "gguf", "tflite",
+                "repository"]
+EXT_FORMAT = {".keras": "keras", ".h5": "keras-h5", ".hdf5": "keras-h5", ".pb": "tensorflow", ".onnx": "onnx",
+              ".safetensors": "safetensors", ".gguf": "gguf", ".tflite": "tflite"}
+RANK = {"malicious": 4, "unapproved": 3, "flagged": 3, "inconclusive": 2, "clean": 1, "skip": 0}
+
+
+def format_of(path, technique=""):
+    if technique.startswith("repo:"):
+        return "repository"
+    if path.endswith(".onnx.data") or technique.startswith(("onnx:", "real:onnx")):
+        return "onnx"
+    return EXT_FORMAT.get(os.path.splitext(path)[1].lower(), "pickle-family")
+
+
+def is_chat_template(it):
+    """Cross-cut row: samples whose point is a chat template (GGUF metadata,
+    tokenizer_config.json, chat_template.jinja); each also counts in its container's row."""
+    return "template" in it["technique"]
+
+
+def repo_folders(manifest):
+    """{folder: expected verdict}: the worst expectation of the folder's files ('skip' files do not count)."""
+    out = {}
+    for it in manifest:
+        if format_of(it["path"], it["technique"]) != "repository":
+            continue
+        d = os.path.dirname(it["path"])
+        out[d] = max(out.get(d, "clean"), it["expect"] if it["expect"] != "skip" else "clean", key=RANK.get)
+    return out
+
+
+ANCHOR_FORMATS = None  # None: anchors run on everything; else only these formats (others: cache only)
+
+
+def allowed(tool, fmt):
+    return tool == "aigis" or ANCHOR_FORMATS is None or fmt in ANCHOR_FORMATS
+
+
+def run_item(tool, path, fmt):
+    """run_file, unless the anchors are restricted and fmt is not among their formats: then
+    only a cached result counts (else 'not-run')."""
+    global CACHED_ONLY
+    if allowed(tool, fmt):
+        return run_file(tool, path)
+    saved, CACHED_ONLY = CACHED_ONLY, True
+    try:
+        return run_file(tool, path)
+    finally:
+        CACHED_ONLY = saved
+
+
+def run_folder(tool, path, manifest_items):
+    """A repository folder: every tool that has a directory mode is run on the folder;
+    fickling (no directory mode) is the worst of its per-file results."""
+    if tool != "fickling":
+        return run_file(tool, path)
+    labs = [run_file(tool, os.path.join(path, os.path.basename(it["path"]))) for it in manifest_items]
+    order = ["not-run", "n/s", "clean", "err", "timeout", "flag"]
+    worst = max(labs, key=lambda r: order.index(r[0]) if r[0] in order else len(order))
+    return worst[0], sum(r[1] or 0 for r in labs), max((r[2] or 0) for r in labs), {"per_file": [r[0] for r in labs]}
+
+
+def timing_runs(tool, path, n):
+    """n runs of tool on path with the wait4 timer; (median wall s, max peak RSS KB, label of the
+    last run, walls). Cached like the detection runs under kind 'time{n}'."""
+    def go():
+        PRECISE.on = True
+        try:
+            res = [RUNNERS[tool](path) for _ in range(n)]
+        finally:
+            PRECISE.on = False
+        walls = [r[1] for r in res if r[1] is not None]
+        rss = [r[2] for r in res if r[2] is not None]
+        labels = [r[0] for r in res]
+        label = "timeout" if "timeout" in labels else labels[-1]
+        return label, statistics.median(walls) if walls else None, max(rss) if rss else None, {"walls": walls}
+    return cached(tool, f"time{n}", path, go)
+
+
+def loadavg_line():
+    try:
+        return subprocess.run(["uptime"], capture_output=True, text=True).stdout.strip()
+    except Exception:  # noqa: BLE001
+        return "load average %.2f, %.2f, %.2f" % os.getloadavg()
+
+
+def fmt_ms(s):
+    if s is None:
+        return "-"
+    return f"{s * 1000:.1f} ms" if s < 1 else f"{s:.2f} s"
+
+
 def tool_versions(tools):
     v = {}
     for t in tools:
@@ -295,11 +425,143 @@ def machine():
 def fmt_t(s):
     if s is None:
         return "-"
-    return f"{s:.2f}" if s < 100 else f"{s:.0f}"
+    if s < 1:
+        return f"{s * 1000:.1f} ms"
+    return f"{s:.2f} s" if s < 100 else f"{s:.0f} s"
 
 
 def fmt_m(kb):
     return "-" if kb is None else f"{kb / 1024:.0f}"
+
+
+def per_format_detection(md, manifest, results, tools, samples, raw):
+    """Caught / missed / FP per format; repository folders scanned as folders."""
+    folders = repo_folders(manifest)
+    by_folder = {}
+    for d, expect in folders.items():
+        items = [it for it in manifest if os.path.dirname(it["path"]) == d]
+        row = {t: run_folder(t, os.path.join(samples, d), items) if allowed(t, "repository") else
+               run_item(t, os.path.join(samples, d), "repository") for t in tools}
+        by_folder[d] = (expect, row)
+        print(f"[repo] {expect:12} {d}: " + " ".join(f"{t}={row[t][0]}" for t in tools), flush=True)
+    with open(os.path.join(raw, "repos.jsonl"), "w") as f:
+        for d, (expect, row) in by_folder.items():
+            for t in tools:
+                f.write(json.dumps({"folder": d, "expect": expect, "tool": t, "label": row[t][0], "wall": row[t][1],
+                                    "rss_kb": row[t][2], "info": row[t][3]}) + "\n")
+    rows = {}  # format -> [(expect, {tool: label})]
+    for it in manifest:
+        fmt = format_of(it["path"], it["technique"])
+        if fmt != "repository" and it["expect"] != "skip":
+            rows.setdefault(fmt, []).append((it["expect"], {t: results[it["path"]][t][0] for t in tools}))
+    for d, (expect, row) in by_folder.items():
+        rows.setdefault("repository", []).append((expect, {t: row[t][0] for t in tools}))
+    tmpl = [(it["expect"], {t: results[it["path"]][t][0] for t in tools}) for it in manifest
+            if is_chat_template(it) and it["expect"] != "skip"]
+    md.append("## Detection per format\n")
+    md.append("Per format and tool: **caught** = flagged / samples expected malicious, unapproved, flagged or "
+              "inconclusive; **FP** = flagged / clean samples; errors (crash, unreadable, timeout) and `not-run` "
+              "are counted apart and are neither caught nor FP. Repository samples are counted per folder: "
+              "aigis, picklescan, ModelScan and ModelAudit are run on the folder (`-p DIR`, `scan DIR`), "
+              "fickling (no directory mode) on each file, worst result. The chat-template row is a cross-cut: "
+              "its samples also count in their container's row (GGUF or repository files). `.onnx.data` "
+              "external-data files and other `skip` samples are not counted.\n")
+    md.append("| format (samples: bad / clean) | " + " | ".join(tools) + " |")
+    md.append("|---|" + "---|" * len(tools))
+    order = [f for f in FORMAT_ORDER if f in rows] + [f for f in rows if f not in FORMAT_ORDER]
+    for fmt, entries in [(f, rows[f]) for f in order] + ([("chat templates (cross-cut)", tmpl)] if tmpl else []):
+        bad = [e for e in entries if e[0] != "clean"]
+        good = [e for e in entries if e[0] == "clean"]
+        cells = []
+        for t in tools:
+            caught = sum(is_flag(lab[t]) for _, lab in bad)
+            fp = sum(is_flag(lab[t]) for _, lab in good)
+            err = sum(lab[t] in ("err", "timeout") for _, lab in entries)
+            nr = sum(lab[t] == "not-run" for _, lab in entries)
+            if nr == len(entries):
+                cells.append("not run")
+                continue
+            cell = f"{caught}/{len(bad)}, FP {fp}/{len(good)}"
+            if err:
+                cell += f", err {err}"
+            if nr:
+                cell += f", not-run {nr}"
+            cells.append(cell)
+        unit = "folders" if fmt == "repository" else "files"
+        md.append(f"| {fmt} ({len(bad)} / {len(good)} {unit}) | " + " | ".join(cells) + " |")
+    md.append("")
+    md.append("<details><summary>Repository folders</summary>\n")
+    md.append("| folder | expect | " + " | ".join(tools) + " |")
+    md.append("|---|---|" + "---|" * len(tools))
+    for d, (expect, row) in by_folder.items():
+        md.append(f"| {d} | {expect} | " + " | ".join(row[t][0] for t in tools) + " |")
+    md.append("\n</details>\n")
+    md.append("<details><summary>Non-pickle samples a tool got wrong (missed, FP, error)</summary>\n")
+    md.append("| sample | expect | " + " | ".join(tools) + " |")
+    md.append("|---|---|" + "---|" * len(tools))
+    for it in manifest:
+        fmt = format_of(it["path"], it["technique"])
+        if fmt in ("pickle-family", "repository") or it["expect"] == "skip":
+            continue
+        labs = [results[it["path"]][t][0] for t in tools]
+        bad = it["expect"] != "clean"
+        if all(is_flag(l) == bad and l not in ("err", "timeout") for l in labs):
+            continue
+        md.append(f"| {it['path']} | {it['expect']} | " + " | ".join(labs) + " |")
+    md.append("\n</details>\n")
+
+
+def tree_size(path):
+    if os.path.isfile(path):
+        return os.path.getsize(path)
+    return sum(os.path.getsize(os.path.join(r, f)) for r, _, fs in os.walk(path) for f in fs)
+
+
+def representative(manifest, samples, fmt):
+    """The input timed for a format: the largest clean file of that format, preferring files written
+    by the real libraries (real/); for repositories the largest clean folder."""
+    if fmt == "repository":
+        cands = [d for d, e in repo_folders(manifest).items() if e == "clean"]
+    else:
+        cands = [it["path"] for it in manifest
+                 if it["expect"] == "clean" and format_of(it["path"], it["technique"]) == fmt]
+        cands = [p for p in cands if p.startswith("real/")] or cands
+    return max(cands, key=lambda p: tree_size(os.path.join(samples, p))) if cands else None
+
+
+def per_format_timing(md, manifest, tools, args, raw):
+    md.append("## Speed and memory per format\n")
+    md.append(f"One representative input per format: the largest clean file of that format, preferring one written "
+              f"by the real library (`real/`); for repositories the largest clean folder. Wall time is measured "
+              f"around the tool's process (fork and exec included) and peak RSS is its `ru_maxrss` (wait4). "
+              f"aigis: median of {args.aigis_runs} runs, anchors: median of {args.anchor_runs} "
+              f"run(s); RSS is the largest of the runs.\n")
+    md.append(f"Load before: `{loadavg_line()}`\n")
+    fmts = [f for f in FORMAT_ORDER if any(format_of(it["path"], it["technique"]) == f for it in manifest)]
+    md.append("| format | input (bytes) | " + " | ".join(f"{t} wall / RSS" for t in tools) + " |")
+    md.append("|---|---|" + "---|" * len(tools))
+    with open(os.path.join(raw, "format_timing.jsonl"), "w") as f:
+        for fmt in fmts:
+            rel = representative(manifest, args.samples, fmt)
+            if rel is None:
+                continue
+            path = os.path.join(args.samples, rel)
+            cells = []
+            for t in tools:
+                if not allowed(t, fmt):
+                    cells.append("not run")
+                    continue
+                if t == "fickling" and os.path.isdir(path):
+                    cells.append("no directory mode")
+                    continue
+                label, wall, rss, info = timing_runs(t, path, args.aigis_runs if t == "aigis" else args.anchor_runs)
+                f.write(json.dumps({"format": fmt, "input": rel, "tool": t, "label": label, "wall": wall,
+                                    "rss_kb": rss, "info": info}) + "\n")
+                print(f"format timing {fmt} {rel} {t}: {fmt_ms(wall)} {fmt_m(rss)} MB {label}", flush=True)
+                cells.append(f"{fmt_ms(wall)} / {fmt_m(rss)} MB ({label})")
+            md.append(f"| {fmt} | {rel} ({tree_size(path)}) | " + " | ".join(cells) + " |")
+    md.append("")
+    md.append(f"Load after: `{loadavg_line()}`\n")
 
 
 def main():
@@ -312,8 +574,15 @@ def main():
     ap.add_argument("--reuse", action="store_true", help="reuse results in OUT/raw/cache.jsonl")
     ap.add_argument("--cached-only", action="store_true",
                     help="run nothing: report what OUT/raw/cache.jsonl holds (implies --reuse)")
+    ap.add_argument("--anchor-formats", default="",
+                    help="comma-separated formats (" + ",".join(FORMAT_ORDER) + ") the anchors run on; "
+                         "for the others only cached anchor results are reported (default: all)")
+    ap.add_argument("--aigis-runs", type=int, default=5, help="timed runs of aigis per input (median)")
+    ap.add_argument("--anchor-runs", type=int, default=1, help="timed runs of each anchor per input (median)")
     args = ap.parse_args()
-    global CACHE_FILE, CACHED_ONLY
+    global CACHE_FILE, CACHED_ONLY, ANCHOR_FORMATS
+    if args.anchor_formats:
+        ANCHOR_FORMATS = set(args.anchor_formats.split(","))
     if args.cached_only:
         args.reuse = CACHED_ONLY = True
     tools = [t for t in args.tools.split(",") if t]
@@ -346,6 +615,9 @@ def main():
     for t in tools:
         md.append(f"| {t} | {versions.get(t, '?')} |")
     md.append("")
+    if ANCHOR_FORMATS is not None:
+        md.append("Anchors run on these formats only: " + ", ".join(sorted(ANCHOR_FORMATS)) + "; their results for "
+                  "the other formats come from the cache of earlier runs (`not-run` where there is none).\n")
 
     # ---- detection --------------------------------------------------------------
     manifest = json.load(open(os.path.join(args.samples, "manifest.json")))
@@ -353,9 +625,10 @@ def main():
     rawf = open(os.path.join(raw, "detection.jsonl"), "w")
     for i, it in enumerate(manifest):
         path = os.path.join(args.samples, it["path"])
+        fmt = format_of(it["path"], it["technique"])
         row = {}
         for t in tools:
-            label, wall, rss, info = run_file(t, path)
+            label, wall, rss, info = run_item(t, path, fmt)
             row[t] = (label, wall, rss)
             rawf.write(json.dumps({"path": it["path"], "expect": it["expect"], "tool": t, "label": label,
                                    "wall": wall, "rss_kb": rss, "info": info}) + "\n")
@@ -400,6 +673,8 @@ def main():
                 exact += 1
         md.append(f"aigis verdict exactly as expected: {exact} of {len(manifest)}.\n")
 
+    per_format_detection(md, manifest, results, tools, args.samples, raw)
+
     md.append("### Malicious samples missed\n")
     md.append("| sample | " + " | ".join(t for t in tools) + " |")
     md.append("|---|" + "---|" * len(tools))
@@ -441,36 +716,45 @@ def main():
         timing.append((inp, t, wall, rss, note))
         tim_raw.write(json.dumps({"input": inp, "tool": t, "wall": wall, "rss_kb": rss, "note": note}) + "\n")
         tim_raw.flush()
-        print(f"timing {inp} {t}: {fmt_t(wall)} s {fmt_m(rss)} MB {note}", flush=True)
+        print(f"timing {inp} {t}: {fmt_t(wall)} {fmt_m(rss)} MB {note}", flush=True)
 
     n = len(manifest)
     for t in tools:
-        if t in DIR_CMDS:
+        if t in DIR_CMDS and allowed(t, "pickle-family"):
             note, wall, rss, _ = run_dir(t, args.samples)
             record(f"sample set ({n} files), one run", t, wall, rss, note)
+        elif t in DIR_CMDS:
+            continue  # restricted anchors: a directory run would rescan every pickle
         else:
             tot = sum(results[it["path"]][t][1] or 0 for it in manifest)
             mx = max((results[it["path"]][t][2] or 0) for it in manifest)
             record(f"sample set ({n} files), one run", t, tot, mx, "per-file sum")
     for t in tools:
+        if not allowed(t, "pickle-family"):
+            continue  # restricted anchors: the sum would leave out the files they did not run on
         tot = sum(results[it["path"]][t][1] or 0 for it in manifest)
         mx = max((results[it["path"]][t][2] or 0) for it in manifest)
         record(f"sample set, sum of {n} per-file runs", t, tot, mx, "max RSS of any run")
     if args.big and os.path.isdir(args.big):
+        md.append(f"Big inputs: aigis median of {args.aigis_runs} runs, anchors median of {args.anchor_runs}, "
+                  f"wait4 timer (see below). Load before: `{loadavg_line()}`\n")
         for name in sorted(os.listdir(args.big)):
             if name.endswith(".tmp"):
                 continue
             path = os.path.join(args.big, name)
             size = os.path.getsize(path)
             for t in tools:
-                label, wall, rss, info = run_file(t, path)
+                if not allowed(t, format_of(name)):
+                    continue
+                label, wall, rss, info = timing_runs(t, path, args.aigis_runs if t == "aigis" else args.anchor_runs)
                 if label != "not-run":
                     record(f"{name} ({size / 1e6:.0f} MB)", t, wall, rss, label)
     tim_raw.close()
+    per_format_timing(md, manifest, tools, args, raw)
     by_input = {}
     for inp, t, wall, rss, note in timing:
         by_input.setdefault(inp, {})[t] = (wall, rss, note)
-    md.append("| input | " + " | ".join(f"{t} s / MB" for t in tools) + (" | " + " | ".join(
+    md.append("| input | " + " | ".join(f"{t} wall / MB" for t in tools) + (" | " + " | ".join(
         f"{t}/aigis" for t in tools if t != "aigis") if "aigis" in tools else "") + " |")
     md.append("|---|" + "---|" * (len(tools) + (len(tools) - 1 if "aigis" in tools else 0)))
     for inp, row in by_input.items():
@@ -486,7 +770,8 @@ def main():
                 if t == "aigis":
                     continue
                 w = row.get(t, (None,))[0]
-                ratios.append(f"{w / aw:.0f}x" if aw and w and aw > 0 else "-")
+                ratios.append(f"{w / aw:.0f}x" if aw and w and aw > 0 and w / aw >= 1.5 else
+                              f"{w / aw:.1f}x" if aw and w and aw > 0 else "-")
         md.append(f"| {inp} | " + " | ".join(cells + ratios) + " |")
     md.append("")
     md.append("Verdicts on the big (benign) inputs: " + "; ".join(
@@ -544,7 +829,7 @@ def main():
                 note, wall, rss, _ = run_dir(t, args.corpus)
                 if note == "not-run":
                     continue
-                md.append(f"- {t}, one run over the corpus directory: {fmt_t(wall)} s, {fmt_m(rss)} MB ({note})")
+                md.append(f"- {t}, one run over the corpus directory: {fmt_t(wall)}, {fmt_m(rss)} MB ({note})")
         md.append("")
 
     text = "\n".join(md) + "\n"

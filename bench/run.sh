@@ -5,6 +5,10 @@
 #   TOOLS=aigis,picklescan bench/run.sh    # a subset of tools
 #   SKIP_BIG=1 bench/run.sh      # no 15 MB / 256 MB / 2 GB inputs
 #   AIGIS=/path/to/aigis bench/run.sh
+#   REUSE=1 bench/run.sh         # keep earlier results for unchanged inputs (bench/out/raw/cache.jsonl)
+#   ANCHOR_FORMATS=keras,keras-h5,tensorflow,onnx,safetensors,gguf,tflite,repository bench/run.sh
+#                                # anchors only on these formats (others: cached results only)
+#   AIGIS_RUNS=5 ANCHOR_RUNS=1   # timed runs per input for the per-format and big-input timings
 #
 # Writes bench/out/samples, bench/out/big, bench/out/raw/*.jsonl and bench/out/results.md.
 # The anchors are pinned below; aigis is /work/.../target/release/aigis (skipped with a
@@ -17,8 +21,12 @@ VENV="$HERE/.venv"
 PYTHON="${PYTHON:-python3.11}"
 command -v "$PYTHON" >/dev/null || PYTHON=python3
 
+# h5py, onnx and safetensors: ModelScan's and ModelAudit's Keras-HDF5, ONNX and safetensors
+# scanners import them (without them those formats are skipped or reported as errors).
+# TensorFlow (ModelScan's SavedModel scanner) is left out: over 500 MB.
 PINS=(picklescan==1.0.5 modelscan==0.8.8 fickling==0.1.12 modelaudit==0.2.54
-      numpy==2.4.6 scikit-learn==1.9.1 joblib==1.6.0 scipy==1.17.1 pandas==3.1.1 lz4==4.4.5)
+      numpy==2.4.6 scikit-learn==1.9.1 joblib==1.6.0 scipy==1.17.1 pandas==3.1.1 lz4==4.4.5
+      h5py==3.16.0 onnx==1.23.2 safetensors==0.8.0)
 # The sample generator's --real models need the libraries the test fixtures pin
 # (Keras, onnx, safetensors, gguf, ...). They get a venv of their own inside the
 # anchors' one: modelscan 0.8.8 cannot share a venv with them (rich<14).
@@ -31,9 +39,11 @@ fi
 if [ ! -x "$VENV/bin/python" ]; then
   "$PYTHON" -m venv "$VENV"
 fi
-if ! "$VENV/bin/python" -m pip freeze 2>/dev/null | grep -qx "modelaudit==0.2.54"; then
+# installed once per pin list (a copy marks what is in)
+if [ "$(cat "$VENV/pins.installed" 2>/dev/null)" != "${PINS[*]}" ]; then
   "$VENV/bin/python" -m pip install -q --upgrade pip
   "$VENV/bin/python" -m pip install -q "${PINS[@]}"
+  echo "${PINS[*]}" > "$VENV/pins.installed"
 fi
 # installed once per version of the requirements (a copy marks what is in)
 if [ ! -x "$GEN_VENV/bin/python" ]; then
@@ -47,7 +57,7 @@ fi
 rm -rf "$OUT/samples"
 "$GEN_VENV/bin/python" "$ROOT/samples/generate.py" "$OUT/samples" --real --selftest
 if [ -z "${SKIP_BIG:-}" ]; then
-  "$VENV/bin/python" "$HERE/make_big.py" "$OUT/big"
+  "$GEN_VENV/bin/python" "$HERE/make_big.py" "$OUT/big"   # numpy, onnx, keras
 fi
 
 AIGIS="${AIGIS:-$ROOT/target/release/aigis}"
@@ -58,6 +68,8 @@ fi
 
 ARGS=(--samples "$OUT/samples" --out "$OUT" --tools "${TOOLS:-aigis,picklescan,picklescan-strict,modelscan,fickling,modelaudit}")
 [ -z "${SKIP_BIG:-}" ] && ARGS+=(--big "$OUT/big")
+[ -n "${ANCHOR_FORMATS:-}" ] && ARGS+=(--anchor-formats "$ANCHOR_FORMATS")
+ARGS+=(--aigis-runs "${AIGIS_RUNS:-5}" --anchor-runs "${ANCHOR_RUNS:-1}")
 [ -d "$HERE/corpus/files" ] && [ -z "${SKIP_CORPUS:-}" ] && ARGS+=(--corpus "$HERE/corpus/files")
 "$VENV/bin/python" "$HERE/bench.py" ${REUSE:+--reuse} "${ARGS[@]}"
 echo "results: $OUT/results.md"

@@ -31,7 +31,10 @@ TIMEOUT = int(os.environ.get("BENCH_TIMEOUT", "900"))
 # one run over a whole directory: ModelAudit needs over an hour for the sample set
 DIR_TIMEOUT = int(os.environ.get("BENCH_DIR_TIMEOUT", "7200"))
 ENV = dict(os.environ, PROMPTFOO_DISABLE_TELEMETRY="1", NO_COLOR="1", TERM="dumb", PYTHONWARNINGS="ignore")
-TOOL_ORDER = ["aigis", "picklescan", "picklescan-strict", "modelscan", "fickling", "modelaudit"]
+TOOL_ORDER = ["aigis", "picklescan", "picklescan-strict", "modelscan", "modelscan-tf", "fickling", "modelaudit"]
+# ModelScan with its tensorflow extra, in a venv of its own (bench/.venv/modelscan-tf): without
+# TensorFlow its Keras (.keras) and SavedModel scanners report an error instead of scanning.
+MODELSCAN_TF = os.path.join(HERE, ".venv", "modelscan-tf", "bin")
 
 
 PRECISE = threading.local()
@@ -117,10 +120,10 @@ def run_picklescan(path, strict=False):
     return label, wall, rss, {"rc": rc, "found": [l.split(": ", 1)[-1] for l in found][:4]}
 
 
-def run_modelscan(path):
+def run_modelscan(path, venv=VENV):
     with tempfile.TemporaryDirectory() as td:
         jp = os.path.join(td, "r.json")
-        rc, out, err, wall, rss = timed([os.path.join(VENV, "modelscan"), "-p", path, "-r", "json", "-o", jp])
+        rc, out, err, wall, rss = timed([os.path.join(venv, "modelscan"), "-p", path, "-r", "json", "-o", jp])
         if rc is None:
             return "timeout", wall, rss, {}
         try:
@@ -195,6 +198,7 @@ RUNNERS = {
     "picklescan": run_picklescan,
     "picklescan-strict": lambda p: run_picklescan(p, strict=True),
     "modelscan": run_modelscan,
+    "modelscan-tf": lambda p: run_modelscan(p, MODELSCAN_TF),
     "fickling": run_fickling,
     "modelaudit": run_modelaudit,
 }
@@ -329,17 +333,20 @@ def repo_folders(manifest):
 
 
 ANCHOR_FORMATS = None  # None: anchors run on everything; else only these formats (others: cache only)
+ANCHOR_SKIP = ()  # sample path prefixes the anchors do not run on (cache only)
 
 
-def allowed(tool, fmt):
-    return tool == "aigis" or ANCHOR_FORMATS is None or fmt in ANCHOR_FORMATS
+def allowed(tool, fmt, rel=""):
+    if tool == "aigis":
+        return True
+    return (ANCHOR_FORMATS is None or fmt in ANCHOR_FORMATS) and not (rel and rel.startswith(ANCHOR_SKIP))
 
 
-def run_item(tool, path, fmt):
-    """run_file, unless the anchors are restricted and fmt is not among their formats: then
-    only a cached result counts (else 'not-run')."""
+def run_item(tool, path, fmt, rel=""):
+    """run_file, unless the anchors are restricted and fmt is not among their formats (or rel
+    is under an ANCHOR_SKIP prefix): then only a cached result counts (else 'not-run')."""
     global CACHED_ONLY
-    if allowed(tool, fmt):
+    if allowed(tool, fmt, rel):
         return run_file(tool, path)
     saved, CACHED_ONLY = CACHED_ONLY, True
     try:
@@ -372,7 +379,8 @@ def timing_runs(tool, path, n):
         rss = [r[2] for r in res if r[2] is not None]
         labels = [r[0] for r in res]
         label = "timeout" if "timeout" in labels else labels[-1]
-        return label, statistics.median(walls) if walls else None, max(rss) if rss else None, {"walls": walls}
+        return label, statistics.median(walls) if walls else None, max(rss) if rss else None, {
+            "walls": walls, "loadavg": os.getloadavg(), "at": time.strftime("%H:%M:%S", time.gmtime())}
     return cached(tool, f"time{n}", path, go)
 
 
@@ -398,8 +406,8 @@ def tool_versions(tools):
             continue
         pkg = t.split("-")[0]
         try:
-            out = subprocess.run([os.path.join(VENV, "python"), "-m", "pip", "show", pkg], capture_output=True,
-                                 text=True).stdout
+            py = os.path.join(MODELSCAN_TF if t == "modelscan-tf" else VENV, "python")
+            out = subprocess.run([py, "-m", "pip", "show", pkg], capture_output=True, text=True).stdout
             v[t] = next(l.split(": ", 1)[1] for l in out.splitlines() if l.startswith("Version:"))
         except Exception:  # noqa: BLE001
             v[t] = "?"
@@ -577,18 +585,27 @@ def main():
     ap.add_argument("--anchor-formats", default="",
                     help="comma-separated formats (" + ",".join(FORMAT_ORDER) + ") the anchors run on; "
                          "for the others only cached anchor results are reported (default: all)")
+    ap.add_argument("--anchor-skip", default="",
+                    help="comma-separated sample path prefixes the anchors do not run on (cached results only)")
+    ap.add_argument("--skip-dir-runs", action="store_true",
+                    help="no anchor run over the whole sample directory (ModelAudit needs about an hour)")
     ap.add_argument("--aigis-runs", type=int, default=5, help="timed runs of aigis per input (median)")
     ap.add_argument("--anchor-runs", type=int, default=1, help="timed runs of each anchor per input (median)")
     args = ap.parse_args()
     global CACHE_FILE, CACHED_ONLY, ANCHOR_FORMATS
+    global ANCHOR_SKIP
     if args.anchor_formats:
         ANCHOR_FORMATS = set(args.anchor_formats.split(","))
+    ANCHOR_SKIP = tuple(x for x in args.anchor_skip.split(",") if x)
     if args.cached_only:
         args.reuse = CACHED_ONLY = True
     tools = [t for t in args.tools.split(",") if t]
     if "aigis" in tools and not os.access(AIGIS, os.X_OK):
         print(f"aigis: {AIGIS} not found or not executable -- skipping aigis (build it with cargo build --release)")
         tools.remove("aigis")
+    if "modelscan-tf" in tools and not os.access(os.path.join(MODELSCAN_TF, "modelscan"), os.X_OK):
+        print("modelscan-tf: bench/.venv/modelscan-tf not installed -- skipping it (MODELSCAN_TF=1 bench/run.sh)")
+        tools.remove("modelscan-tf")
     raw = os.path.join(args.out, "raw")
     os.makedirs(raw, exist_ok=True)
     cpath = os.path.join(raw, "cache.jsonl")
@@ -615,6 +632,9 @@ def main():
     for t in tools:
         md.append(f"| {t} | {versions.get(t, '?')} |")
     md.append("")
+    if ANCHOR_SKIP:
+        md.append("Anchors do not run on samples under " + ", ".join(f"`{x}`" for x in ANCHOR_SKIP) +
+                  " (cached results only, `not-run` where there are none).\n")
     if ANCHOR_FORMATS is not None:
         md.append("Anchors run on these formats only: " + ", ".join(sorted(ANCHOR_FORMATS)) + "; their results for "
                   "the other formats come from the cache of earlier runs (`not-run` where there is none).\n")
@@ -628,7 +648,7 @@ def main():
         fmt = format_of(it["path"], it["technique"])
         row = {}
         for t in tools:
-            label, wall, rss, info = run_item(t, path, fmt)
+            label, wall, rss, info = run_item(t, path, fmt, it["path"])
             row[t] = (label, wall, rss)
             rawf.write(json.dumps({"path": it["path"], "expect": it["expect"], "tool": t, "label": label,
                                    "wall": wall, "rss_kb": rss, "info": info}) + "\n")
@@ -720,11 +740,11 @@ def main():
 
     n = len(manifest)
     for t in tools:
-        if t in DIR_CMDS and allowed(t, "pickle-family"):
+        if t in DIR_CMDS and allowed(t, "pickle-family") and (t == "aigis" or not args.skip_dir_runs):
             note, wall, rss, _ = run_dir(t, args.samples)
             record(f"sample set ({n} files), one run", t, wall, rss, note)
         elif t in DIR_CMDS:
-            continue  # restricted anchors: a directory run would rescan every pickle
+            continue  # restricted anchors or --skip-dir-runs: no directory run
         else:
             tot = sum(results[it["path"]][t][1] or 0 for it in manifest)
             mx = max((results[it["path"]][t][2] or 0) for it in manifest)

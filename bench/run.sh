@@ -8,6 +8,9 @@
 #   REUSE=1 bench/run.sh         # keep earlier results for unchanged inputs (bench/out/raw/cache.jsonl)
 #   ANCHOR_FORMATS=keras,keras-h5,tensorflow,onnx,safetensors,gguf,tflite,repository bench/run.sh
 #                                # anchors only on these formats (others: cached results only)
+#   ANCHOR_SKIP=real/onnx/onnx-package/   # sample path prefixes the anchors skip (cache only)
+#   SKIP_DIR_RUNS=1              # no anchor run over the whole sample directory
+#   MODELSCAN_TF=1               # also ModelScan with TensorFlow (column modelscan-tf)
 #   AIGIS_RUNS=5 ANCHOR_RUNS=1   # timed runs per input for the per-format and big-input timings
 #
 # Writes bench/out/samples, bench/out/big, bench/out/raw/*.jsonl and bench/out/results.md.
@@ -54,6 +57,14 @@ if ! cmp -s "$GEN_REQS" "$GEN_VENV/requirements.installed"; then
   cp "$GEN_REQS" "$GEN_VENV/requirements.installed"
 fi
 
+# MODELSCAN_TF=1: ModelScan again with its tensorflow extra (its .keras and SavedModel
+# scanners need TensorFlow), in a venv of its own: ~1.5 GB, not installed by default.
+MS_TF="$VENV/modelscan-tf"
+if [ -n "${MODELSCAN_TF:-}" ] && [ ! -x "$MS_TF/bin/modelscan" ]; then
+  "$PYTHON" -m venv "$MS_TF"
+  "$MS_TF/bin/python" -m pip install -q --disable-pip-version-check "modelscan[tensorflow,h5py]==0.8.8" numpy==2.4.6
+fi
+
 rm -rf "$OUT/samples"
 "$GEN_VENV/bin/python" "$ROOT/samples/generate.py" "$OUT/samples" --real --selftest
 if [ -z "${SKIP_BIG:-}" ]; then
@@ -66,9 +77,11 @@ if [ ! -x "$AIGIS" ]; then
   echo "NOTE: $AIGIS does not exist yet; the aigis column is skipped."
 fi
 
-ARGS=(--samples "$OUT/samples" --out "$OUT" --tools "${TOOLS:-aigis,picklescan,picklescan-strict,modelscan,fickling,modelaudit}")
+ARGS=(--samples "$OUT/samples" --out "$OUT" --tools "${TOOLS:-aigis,picklescan,picklescan-strict,modelscan,modelscan-tf,fickling,modelaudit}")
 [ -z "${SKIP_BIG:-}" ] && ARGS+=(--big "$OUT/big")
 [ -n "${ANCHOR_FORMATS:-}" ] && ARGS+=(--anchor-formats "$ANCHOR_FORMATS")
+[ -n "${SKIP_DIR_RUNS:-}" ] && ARGS+=(--skip-dir-runs)
+[ -n "${ANCHOR_SKIP:-}" ] && ARGS+=(--anchor-skip "$ANCHOR_SKIP")
 ARGS+=(--aigis-runs "${AIGIS_RUNS:-5}" --anchor-runs "${ANCHOR_RUNS:-1}")
 [ -d "$HERE/corpus/files" ] && [ -z "${SKIP_CORPUS:-}" ] && ARGS+=(--corpus "$HERE/corpus/files")
 "$VENV/bin/python" "$HERE/bench.py" ${REUSE:+--reuse} "${ARGS[@]}"

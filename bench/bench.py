@@ -546,6 +546,7 @@ def per_format_timing(md, manifest, tools, args, raw):
               f"run(s); RSS is the largest of the runs.\n")
     md.append(f"Load before: `{loadavg_line()}`\n")
     fmts = [f for f in FORMAT_ORDER if any(format_of(it["path"], it["technique"]) == f for it in manifest)]
+    measured = []  # (input, tool, wall, rss, label), as in main's timing list
     md.append("| format | input (bytes) | " + " | ".join(f"{t} wall / RSS" for t in tools) + " |")
     md.append("|---|---|" + "---|" * len(tools))
     with open(os.path.join(raw, "format_timing.jsonl"), "w") as f:
@@ -567,9 +568,36 @@ def per_format_timing(md, manifest, tools, args, raw):
                                     "rss_kb": rss, "info": info}) + "\n")
                 print(f"format timing {fmt} {rel} {t}: {fmt_ms(wall)} {fmt_m(rss)} MB {label}", flush=True)
                 cells.append(f"{fmt_ms(wall)} / {fmt_m(rss)} MB ({label})")
+                measured.append((f"{fmt} {rel}", t, wall, rss, label))
             md.append(f"| {fmt} | {rel} ({tree_size(path)}) | " + " | ".join(cells) + " |")
     md.append("")
     md.append(f"Load after: `{loadavg_line()}`\n")
+    return measured
+
+
+def targets(md, manifest, results, timing, args, raw):
+    """aigis against the targets of issue 3: a 10 GB safetensors or GGUF file in under 10 ms,
+    any single file in under 50 ms, peak memory under 100 MB. Every aigis measurement counts."""
+    md.append("## aigis against the targets\n")
+    big = {inp: (w, r) for inp, t, w, r, note in timing if t == "aigis" and not inp.startswith("sample set")}
+    for inp, (w, r) in big.items():
+        if inp.split(" ")[0].endswith((".safetensors", ".gguf")):
+            md.append(f"- {inp}: median {fmt_ms(w)} (target < 10 ms: {'met' if w is not None and w < 0.010 else 'NOT met'}), "
+                      f"peak RSS {fmt_m(r)} MB")
+    per_file = [(results[it["path"]]["aigis"][1] or 0, it["path"]) for it in manifest]
+    worst = sorted(per_file, reverse=True)
+    over = [p for w, p in worst if w >= 0.050]
+    md.append(f"- slowest single sample in the detection pass (`/usr/bin/time`, 10 ms resolution): "
+              f"{fmt_ms(worst[0][0])} ({worst[0][1]}); samples at 50 ms or more: {len(over)} of {len(manifest)}"
+              + (f" ({', '.join(over[:8])}{', ...' if len(over) > 8 else ''})" if over else ""))
+    slow_big = [(w, inp) for inp, (w, r) in big.items() if w is not None and w >= 0.050]
+    md.append("- big and per-format inputs at 50 ms or more (median): " +
+              (", ".join(f"{inp} {fmt_ms(w)}" for w, inp in slow_big) if slow_big else "none"))
+    rss = [(results[it["path"]]["aigis"][2] or 0, it["path"]) for it in manifest]
+    rss += [(r or 0, inp) for inp, t, w, r, note in timing if t == "aigis"]
+    top = max(rss)
+    md.append(f"- largest peak RSS of any aigis run (per-file, directory and big-input runs): {fmt_m(top[0])} MB "
+              f"({top[1]}; target < 100 MB: {'met' if top[0] < 100 * 1024 else 'NOT met'})\n")
 
 
 def main():
@@ -770,7 +798,7 @@ def main():
                 if label != "not-run":
                     record(f"{name} ({size / 1e6:.0f} MB)", t, wall, rss, label)
     tim_raw.close()
-    per_format_timing(md, manifest, tools, args, raw)
+    load_after_big = loadavg_line()
     by_input = {}
     for inp, t, wall, rss, note in timing:
         by_input.setdefault(inp, {})[t] = (wall, rss, note)
@@ -797,6 +825,11 @@ def main():
     md.append("Verdicts on the big (benign) inputs: " + "; ".join(
         f"{inp.split(' ')[0]}: " + ", ".join(f"{t} {row[t][2]}" for t in tools if t in row)
         for inp, row in by_input.items() if not inp.startswith("sample set")) + "\n")
+    if args.big and os.path.isdir(args.big):
+        md.append(f"Load after the big inputs: `{load_after_big}`\n")
+    fmt_timing = per_format_timing(md, manifest, tools, args, raw)
+    if "aigis" in tools:
+        targets(md, manifest, results, timing + fmt_timing, args, raw)
 
     # ---- FP corpus ---------------------------------------------------------------
     if args.corpus and os.path.isdir(args.corpus):

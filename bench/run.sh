@@ -9,6 +9,7 @@
 #   ANCHOR_FORMATS=keras,keras-h5,tensorflow,onnx,safetensors,gguf,tflite,repository bench/run.sh
 #                                # anchors only on these formats (others: cached results only)
 #   ANCHOR_SKIP=real/onnx/onnx-package/   # sample path prefixes the anchors skip (cache only)
+#   ANCHORS_CACHED=1             # run aigis only; anchor results from the cache
 #   SKIP_DIR_RUNS=1              # no anchor run over the whole sample directory
 #   MODELSCAN_TF=1               # also ModelScan with TensorFlow (column modelscan-tf)
 #   AIGIS_RUNS=5 ANCHOR_RUNS=1   # timed runs per input for the per-format and big-input timings
@@ -81,6 +82,7 @@ ARGS=(--samples "$OUT/samples" --out "$OUT" --tools "${TOOLS:-aigis,picklescan,p
 [ -z "${SKIP_BIG:-}" ] && ARGS+=(--big "$OUT/big")
 [ -n "${ANCHOR_FORMATS:-}" ] && ARGS+=(--anchor-formats "$ANCHOR_FORMATS")
 [ -n "${SKIP_DIR_RUNS:-}" ] && ARGS+=(--skip-dir-runs)
+[ -n "${ANCHORS_CACHED:-}" ] && ARGS+=(--anchors-cached-only)
 [ -n "${ANCHOR_SKIP:-}" ] && ARGS+=(--anchor-skip "$ANCHOR_SKIP")
 ARGS+=(--aigis-runs "${AIGIS_RUNS:-5}" --anchor-runs "${ANCHOR_RUNS:-1}")
 [ -d "$HERE/corpus/files" ] && [ -z "${SKIP_CORPUS:-}" ] && ARGS+=(--corpus "$HERE/corpus/files")

@@ -25,12 +25,12 @@ VENV="$HERE/.venv"
 PYTHON="${PYTHON:-python3.11}"
 command -v "$PYTHON" >/dev/null || PYTHON=python3
 
-# h5py, onnx and safetensors: ModelScan's and ModelAudit's Keras-HDF5, ONNX and safetensors
-# scanners import them (without them those formats are skipped or reported as errors).
+# h5py, onnx, safetensors, tflite: ModelScan's and ModelAudit's Keras-HDF5, ONNX, safetensors
+# and TFLite scanners import them (without them those formats are skipped or reported as errors).
 # TensorFlow (ModelScan's SavedModel scanner) is left out: over 500 MB.
 PINS=(picklescan==1.0.5 modelscan==0.8.8 fickling==0.1.12 modelaudit==0.2.54
       numpy==2.4.6 scikit-learn==1.9.1 joblib==1.6.0 scipy==1.17.1 pandas==3.1.1 lz4==4.4.5
-      h5py==3.16.0 onnx==1.23.2 safetensors==0.8.0)
+      h5py==3.16.0 onnx==1.23.2 safetensors==0.8.0 tflite==2.18.0 flatbuffers==25.12.19)
 # The sample generator's --real models need the libraries the test fixtures pin
 # (Keras, onnx, safetensors, gguf, ...). They get a venv of their own inside the
 # anchors' one: modelscan 0.8.8 cannot share a venv with them (rich<14).

@@ -188,8 +188,10 @@ impl<S: Source> Machine<'_, S> {
         let Ok(mut s) = cell.try_borrow_mut() else {
             return Ok(());
         };
-        let nodes = items.iter().any(|v| matches!(v, Value::Node(_)));
+        // One pass over the items (large APPENDS batches are memory-bound).
+        let mut nodes = false;
         for v in items {
+            nodes |= matches!(v, Value::Node(_));
             if check_hash {
                 self.hashable(&v)?;
             }

@@ -310,3 +310,35 @@ fn onnx_model_is_scanned_and_inspected() {
         assert!(text.contains(part), "missing {part}: {text}");
     }
 }
+
+#[test]
+fn inspect_a_repository_folder_lists_files_and_the_summary() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let repo = dir.path().join("repo");
+    std::fs::create_dir(&repo).unwrap();
+    std::fs::write(
+        repo.join("config.json"),
+        br#"{"model_type": "x", "auto_map": {"AutoModel": "modeling_x.XModel"}}"#,
+    )
+    .unwrap();
+    std::fs::write(repo.join("modeling_x.py"), b"import os\n").unwrap();
+    std::fs::write(repo.join("pytorch_model.bin"), benign()).unwrap();
+    let o = aigis(&["model", "inspect", "repo"], dir.path());
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let out = stdout(&o);
+    for want in [
+        "hf-config",
+        "pytorch_model.bin",
+        "AIG180",
+        "modeling_x.py",
+        "AIG182",
+    ] {
+        assert!(out.contains(want), "missing {want}: {out}");
+    }
+    let o = aigis(
+        &["model", "inspect", "--format", "json", "repo"],
+        dir.path(),
+    );
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).expect("json");
+    assert_eq!(v["files"].as_array().map(Vec::len), Some(2));
+}

@@ -1,4 +1,6 @@
 //! `aigis model inspect FILE`: what a model file contains, without loading it.
+//! `aigis model inspect DIR`: every model file of a folder (a model
+//! repository) with its format and verdict, and the repository summary.
 
 use crate::cli::SimpleFormat;
 use crate::output::emit;
@@ -10,8 +12,11 @@ use std::fmt::Write as _;
 use std::path::Path;
 
 pub fn run(file: &Path, format: SimpleFormat) -> Result<u8> {
+    if file.is_dir() {
+        return run_dir(file, format);
+    }
     if !file.is_file() {
-        bail!("{}: not a file", file.display());
+        bail!("{}: not a file or folder", file.display());
     }
     let data = aigis_scan::read_file(file)
         .with_context(|| format!("failed to read {}", file.display()))?;
@@ -26,6 +31,72 @@ pub fn run(file: &Path, format: SimpleFormat) -> Result<u8> {
         None => crate::EXIT_ERROR,
         Some(_) => crate::EXIT_OK,
     })
+}
+
+/// A folder: the scan engine's per-file reports (model domain only).
+fn run_dir(dir: &Path, format: SimpleFormat) -> Result<u8> {
+    let opts = aigis_scan::ScanOptions {
+        domains: vec![aigis_findings::Domain::Models],
+        ..aigis_scan::ScanOptions::default()
+    };
+    let result = aigis_scan::scan_paths(&[dir.to_path_buf()], &opts)?;
+    if let Some(e) = result.errors.first() {
+        bail!("{}: {}", e.path, e.message);
+    }
+    let text = match format {
+        SimpleFormat::Json => serde_json::to_string_pretty(&serde_json::json!({
+            "path": dir.display().to_string(),
+            "files": result.files,
+        }))?,
+        SimpleFormat::Text => render_dir(dir, &result.files),
+    };
+    emit(&text, None)?;
+    Ok(crate::EXIT_OK)
+}
+
+fn render_dir(dir: &Path, files: &[aigis_findings::FileReport]) -> String {
+    let mut s = String::new();
+    let _ = writeln!(
+        s,
+        "{} (folder)
+  model files: {}",
+        dir.display(),
+        files.len()
+    );
+    if !files.is_empty() {
+        let _ = writeln!(s);
+    }
+    for f in files {
+        let shown = Path::new(&f.path)
+            .strip_prefix(dir)
+            .map_or_else(|_| f.path.clone(), |p| p.display().to_string());
+        let _ = writeln!(
+            s,
+            "  {:<12} {:<20} {shown}",
+            f.verdict.to_string(),
+            f.format
+        );
+    }
+    for f in files {
+        for x in f.findings.iter().filter(|x| x.rule_id.starts_with("AIG18")) {
+            let _ = writeln!(
+                s,
+                "
+{} {}: {}",
+                x.rule_id, x.rule_name, x.message
+            );
+            if let Some(e) = &x.evidence {
+                let _ = writeln!(s, "  {e}");
+            }
+        }
+    }
+    let _ = writeln!(
+        s,
+        "
+`aigis model inspect FILE` shows one file; `aigis scan {}` lists every finding.",
+        dir.display()
+    );
+    s
 }
 
 fn render(ins: &Inspection) -> String {

@@ -89,6 +89,18 @@ pub struct Root {
 }
 
 impl Root {
+    /// Keep one more attribute, under [`MAX_ATTRIBUTES`].
+    fn add(&mut self, a: Attribute) -> Result<(), Error> {
+        if self.attributes.len() >= MAX_ATTRIBUTES {
+            return Err(Error::Limit {
+                what: "root attributes",
+                limit: MAX_ATTRIBUTES as u64,
+            });
+        }
+        self.attributes.push(a);
+        Ok(())
+    }
+
     /// The attribute called `name`.
     pub fn get(&self, name: &str) -> Option<&Attribute> {
         self.attributes.iter().find(|a| a.name == name)
@@ -162,13 +174,8 @@ pub fn read_root(data: &[u8]) -> Result<Root, Error> {
         match m.kind {
             MSG_ATTRIBUTE if m.flags & FLAG_SHARED != 0 => root.shared_attributes += 1,
             MSG_ATTRIBUTE => {
-                if root.attributes.len() >= MAX_ATTRIBUTES {
-                    return Err(Error::Limit {
-                        what: "root attributes",
-                        limit: MAX_ATTRIBUTES as u64,
-                    });
-                }
-                root.attributes.push(r.attribute(&m)?);
+                let a = r.attribute(&m)?;
+                root.add(a)?;
             }
             MSG_ATTRIBUTE_INFO => {
                 if let Some(info) = r.attribute_info(&m)? {
@@ -176,13 +183,7 @@ pub fn read_root(data: &[u8]) -> Result<Root, Error> {
                         Ok(attrs) => {
                             root.dense_read = true;
                             for a in attrs {
-                                if root.attributes.len() >= MAX_ATTRIBUTES {
-                                    return Err(Error::Limit {
-                                        what: "root attributes",
-                                        limit: MAX_ATTRIBUTES as u64,
-                                    });
-                                }
-                                root.attributes.push(a);
+                                root.add(a)?;
                             }
                         }
                         Err(e) => root.dense_unread = Some(e.to_string()),

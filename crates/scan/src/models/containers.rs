@@ -164,6 +164,8 @@ fn scan_zip_entry(
     };
     let named_pickle = entry.name.ends_with(".pkl") || entry.name.ends_with(".pickle");
     let mut kind = sniff::detect(&head);
+    // The whole member, when it was read to sniff it (not read again below).
+    let mut whole = None;
     if kind.is_none()
         && head.len() == SNIFF_LEN
         && named_protobuf(&entry.name)
@@ -172,6 +174,7 @@ fn scan_zip_entry(
     {
         // Protobufs have no magic: their first message may be longer than the window.
         kind = sniff::detect(&all);
+        whole = Some(all);
     }
     let Some(kind) = kind else {
         s.record_member(mloc, entry.uncompressed_size, "data");
@@ -181,7 +184,9 @@ fn scan_zip_entry(
         return named_pickle;
     };
     s.record_member(mloc, entry.uncompressed_size, kind_name(kind));
-    let bytes = if entry.uncompressed_size <= INFLATE_IN_MEMORY
+    let bytes = if let Some(all) = whole {
+        Ok(all)
+    } else if entry.uncompressed_size <= INFLATE_IN_MEMORY
         || entry.method == aigis_formats::zip::METHOD_STORED
     {
         archive.read(entry, s.limits.max_member_bytes)

@@ -104,7 +104,12 @@ pub(crate) fn scan_file(path: &Path, data: &[u8], shown: &str) -> Option<Outcome
             &loc,
             "repository config is larger than the JSON limit",
         ));
-        return Some(outcome(TOKENIZER_FORMAT, out));
+        let format = if kind == RepoFile::Tokenizer {
+            TOKENIZER_FORMAT
+        } else {
+            PROCESSOR_FORMAT
+        };
+        return Some(outcome(format, out));
     }
     let Ok(Value::Object(map)) = serde_json::from_slice::<Value>(data) else {
         return None;
@@ -302,14 +307,15 @@ pub fn summarize(files: &mut [FileReport]) {
         remote_code: bool,
     }
     let mut sums: Vec<Summary> = repos.iter().map(|_| Summary::default()).collect();
+    let index: std::collections::HashMap<&Path, usize> = repos
+        .iter()
+        .enumerate()
+        .map(|(i, (d, _))| (d.as_path(), i))
+        .collect();
     for f in files.iter() {
         let path = Path::new(&f.path);
         // The nearest enclosing repository.
-        let Some(r) = path
-            .ancestors()
-            .skip(1)
-            .find_map(|a| repos.iter().position(|(d, _)| d == a))
-        else {
+        let Some(r) = path.ancestors().skip(1).find_map(|a| index.get(a).copied()) else {
             continue;
         };
         let Some(sum) = sums.get_mut(r) else { continue };

@@ -297,13 +297,7 @@ fn checkpoint_paths(inv: &Inventory, loc: &Location, out: &mut Vec<Finding>) {
         let mut u = start;
         for _ in 0..MAX_PATH_HOPS {
             match u.op.as_str() {
-                "Const" => {
-                    return u
-                        .strings
-                        .iter()
-                        .find(|(k, _)| k == "value")
-                        .map(|(_, v)| v.clone());
-                }
+                "Const" => return const_value(u),
                 "StringJoin" => {
                     let sep = u
                         .strings
@@ -313,13 +307,10 @@ fn checkpoint_paths(inv: &Inventory, loc: &Location, out: &mut Vec<Finding>) {
                     let mut parts = Vec::new();
                     for i in u.inputs.iter().filter(|i| !i.starts_with('^')) {
                         let p = by_name.get(&(u.function.as_deref(), node_of(i)))?;
-                        let v = (p.op == "Const").then(|| {
-                            p.strings
-                                .iter()
-                                .find(|(k, _)| k == "value")
-                                .map(|(_, v)| v.clone())
-                        })??;
-                        parts.push(v);
+                        if p.op != "Const" {
+                            return None;
+                        }
+                        parts.push(const_value(p)?);
                     }
                     return Some(parts.join(sep));
                 }
@@ -363,6 +354,14 @@ fn checkpoint_paths(inv: &Inventory, loc: &Location, out: &mut Vec<Finding>) {
             );
         }
     }
+}
+
+/// A string constant's (first) value.
+fn const_value(u: &OpUse) -> Option<String> {
+    u.strings
+        .iter()
+        .find(|(k, _)| k == "value")
+        .map(|(_, v)| v.clone())
 }
 
 /// The node an input names (`node:1` and `^node` name `node`).

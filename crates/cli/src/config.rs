@@ -47,6 +47,7 @@ pub struct LimitsLayer {
     pub max_member_bytes: Option<u64>,
     pub max_members: Option<usize>,
     pub max_pickle_opcodes: Option<u64>,
+    pub max_compression_ratio: Option<u64>,
 }
 
 /// The settings after every layer, as `aigis config show` prints them.
@@ -262,6 +263,7 @@ fn merge(layers: Vec<(String, Layer)>) -> Result<Resolved> {
                 max_member_bytes: lim.max_member_bytes.or(r.limits.max_member_bytes),
                 max_members: lim.max_members.or(r.limits.max_members),
                 max_pickle_opcodes: lim.max_pickle_opcodes.or(r.limits.max_pickle_opcodes),
+                max_compression_ratio: lim.max_compression_ratio.or(r.limits.max_compression_ratio),
             };
         }
         r.sources.push(source);

@@ -198,7 +198,7 @@ fn config_show_prints_the_resolved_layers() {
     let dir = project();
     std::fs::write(
         dir.path().join("pyproject.toml"),
-        "[tool.aigis]\nfail-on = \"critical\"\n",
+        "[tool.aigis]\nfail-on = \"critical\"\n[tool.aigis.limits]\nmax-compression-ratio = 500\n",
     )
     .expect("write");
     let o = Command::new(env!("CARGO_BIN_EXE_aigis"))
@@ -211,6 +211,7 @@ fn config_show_prints_the_resolved_layers() {
     let out = stdout(&o);
     assert!(out.contains("fail-on = \"critical\""), "{out}");
     assert!(out.contains("allow-unapproved = true"), "{out}");
+    assert!(out.contains("max-compression-ratio = 500"), "{out}");
     assert!(out.contains("pyproject.toml"), "{out}");
 }
 

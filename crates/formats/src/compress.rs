@@ -21,8 +21,11 @@ use std::sync::atomic::{AtomicU64, Ordering};
 
 /// Default cap on decompressed bytes (4 GiB).
 pub const MAX_DECOMPRESSED: u64 = 4 << 30;
-/// Default cap on decompressed bytes per compressed byte.
-pub const MAX_RATIO: u64 = 1024;
+/// Default cap on decompressed bytes per compressed byte, checked once past
+/// [`RATIO_GRACE`]: output more than 99% redundant is a likely bomb (Apache
+/// POI's `ZipSecureFile` draws the same line). Deflate itself cannot pass
+/// about 1032:1, so a limit of 1024 would let a deflate bomb through.
+pub const MAX_RATIO: u64 = 100;
 /// Output below which the ratio is not checked: small, highly repetitive
 /// payloads are normal and harmless.
 pub const RATIO_GRACE: u64 = 16 << 20;

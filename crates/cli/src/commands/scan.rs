@@ -75,6 +75,9 @@ fn scan_options(cfg: &Resolved, baseline: HashSet<String>) -> ScanOptions {
     if let Some(v) = cfg.limits.max_members {
         limits.max_members = v;
     }
+    if let Some(v) = cfg.limits.max_compression_ratio {
+        limits.max_ratio = v;
+    }
     if let Some(v) = cfg.limits.max_pickle_opcodes {
         limits.pickle.max_opcodes = v;
     }

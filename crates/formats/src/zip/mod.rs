@@ -33,6 +33,13 @@ pub const MAX_ENTRIES: u64 = 1 << 18;
 pub const MAX_COMMENT_LEN: u64 = u16::MAX as u64;
 /// Largest initial buffer reserved when inflating, whatever the entry claims.
 pub const MAX_INITIAL_CAPACITY: u64 = 1 << 24;
+/// Default cap on inflated bytes per compressed byte of one member, checked
+/// once past [`RATIO_GRACE`]: a member more than 99% redundant is a likely
+/// bomb (Apache POI's `ZipSecureFile` draws the same line). Deflate cannot
+/// pass about 1032:1, so a limit above that would catch nothing.
+pub const MAX_RATIO: u64 = crate::compress::MAX_RATIO;
+/// Inflated bytes below which the ratio is not checked.
+pub const RATIO_GRACE: u64 = crate::compress::RATIO_GRACE;
 
 /// Compression method 0: the member bytes are the data.
 pub const METHOD_STORED: u16 = 0;
@@ -104,6 +111,20 @@ pub enum ZipError {
         index: usize,
         /// The cap that was passed.
         limit: u64,
+    },
+    /// The member inflates past the ratio limit: a likely zip bomb.
+    #[error(
+        "entry {index}: compression ratio over the limit of {limit}:1 ({produced} bytes from {consumed}), a likely zip bomb"
+    )]
+    Ratio {
+        /// Index in [`Archive::entries`].
+        index: usize,
+        /// The ratio limit.
+        limit: u64,
+        /// Bytes inflated when the limit was crossed.
+        produced: u64,
+        /// Compressed bytes consumed by then.
+        consumed: u64,
     },
     /// The deflate stream is corrupt or cut short.
     #[error("entry {index}: corrupt deflate data: {message}")]
@@ -243,6 +264,8 @@ pub struct Archive<'a> {
     prepended: u64,
     /// Entry indices in miniz's sorted order (the first `claimed` entries).
     miniz_order: Vec<usize>,
+    /// Inflated bytes per compressed byte allowed past [`RATIO_GRACE`].
+    max_ratio: u64,
 }
 
 impl std::fmt::Debug for Archive<'_> {
@@ -271,6 +294,15 @@ impl<'a> Archive<'a> {
     /// Bytes found before the archive proper; offsets have been shifted by it.
     pub fn prepended_len(&self) -> u64 {
         self.prepended
+    }
+
+    /// Sets the most inflated bytes per compressed byte a member may yield
+    /// once past [`RATIO_GRACE`] (default [`MAX_RATIO`]); more is
+    /// [`ZipError::Ratio`].
+    #[must_use]
+    pub fn with_max_ratio(mut self, max_ratio: u64) -> Self {
+        self.max_ratio = max_ratio.max(1);
+        self
     }
 }
 

@@ -72,6 +72,7 @@ impl<'a> Archive<'a> {
             anomalies,
             prepended,
             miniz_order,
+            max_ratio: super::MAX_RATIO,
         })
     }
 }

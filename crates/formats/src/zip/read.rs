@@ -13,7 +13,7 @@ use flate2::Crc;
 use flate2::read::DeflateDecoder;
 
 use super::{
-    Archive, Entry, MAX_INITIAL_CAPACITY, METHOD_DEFLATED, METHOD_STORED, ZipAnomaly,
+    Archive, Entry, MAX_INITIAL_CAPACITY, METHOD_DEFLATED, METHOD_STORED, RATIO_GRACE, ZipAnomaly,
     ZipAnomalyKind, ZipError,
 };
 use crate::bytes::slice;
@@ -47,22 +47,14 @@ impl<'a> Archive<'a> {
                 Ok(Cow::Borrowed(raw))
             }
             METHOD_DEFLATED => {
-                let raw = self.raw(entry)?;
                 let reserve = entry
                     .uncompressed_size
                     .min(max_len)
                     .min(MAX_INITIAL_CAPACITY);
                 let mut out = Vec::with_capacity(usize::try_from(reserve).unwrap_or(0));
-                DeflateDecoder::new(raw)
-                    .take(max_len.saturating_add(1))
+                self.reader(entry, max_len)?
                     .read_to_end(&mut out)
-                    .map_err(|e| ZipError::Inflate {
-                        index,
-                        message: e.to_string(),
-                    })?;
-                if out.len() as u64 > max_len {
-                    return Err(over);
-                }
+                    .map_err(|e| into_zip_error(e, index))?;
                 Ok(Cow::Owned(out))
             }
             method => Err(ZipError::UnsupportedMethod { index, method }),
@@ -71,7 +63,9 @@ impl<'a> Archive<'a> {
 
     /// A streaming reader of the member's uncompressed bytes, for members too
     /// big to hold. It fails with an `io::Error` wrapping
-    /// [`ZipError::OverLimit`] rather than yield more than `max_len` bytes.
+    /// [`ZipError::OverLimit`] rather than yield more than `max_len` bytes,
+    /// and with [`ZipError::Ratio`] once a deflated member passes the
+    /// archive's ratio limit.
     pub fn reader(&self, entry: &Entry<'a>, max_len: u64) -> Result<EntryReader<'a>, ZipError> {
         let index = entry.index;
         let source = match entry.method {
@@ -83,6 +77,7 @@ impl<'a> Archive<'a> {
             source,
             index,
             max_len,
+            max_ratio: self.max_ratio,
             produced: 0,
             crc: Crc::new(),
             expected_crc: entry.crc32,
@@ -101,6 +96,7 @@ pub struct EntryReader<'a> {
     source: Source<'a>,
     index: usize,
     max_len: u64,
+    max_ratio: u64,
     produced: u64,
     crc: Crc,
     expected_crc: u32,
@@ -125,9 +121,9 @@ impl Read for EntryReader<'_> {
         let Some(window) = buf.get_mut(..want) else {
             return Ok(0);
         };
-        let n = match &mut self.source {
-            Source::Stored(rest) => rest.read(window)?,
-            Source::Deflated(decoder) => decoder.read(window)?,
+        let (n, consumed) = match &mut self.source {
+            Source::Stored(rest) => (rest.read(window)?, None),
+            Source::Deflated(decoder) => (decoder.read(window)?, Some(decoder.total_in())),
         };
         let produced = self.produced.saturating_add(n as u64);
         if produced > self.max_len {
@@ -136,9 +132,34 @@ impl Read for EntryReader<'_> {
                 limit: self.max_len,
             }));
         }
+        if let Some(consumed) = consumed
+            && produced > RATIO_GRACE
+            && produced > consumed.max(1).saturating_mul(self.max_ratio)
+        {
+            return Err(io::Error::other(ZipError::Ratio {
+                index: self.index,
+                limit: self.max_ratio,
+                produced,
+                consumed,
+            }));
+        }
         self.produced = produced;
         self.crc.update(window.get(..n).unwrap_or_default());
         Ok(n)
+    }
+}
+
+/// The [`ZipError`] inside an error from [`EntryReader`], or an inflate error.
+fn into_zip_error(e: io::Error, index: usize) -> ZipError {
+    if let Some(zip) = e
+        .get_ref()
+        .and_then(|inner| inner.downcast_ref::<ZipError>())
+    {
+        return zip.clone();
+    }
+    ZipError::Inflate {
+        index,
+        message: e.to_string(),
     }
 }
 

@@ -376,6 +376,51 @@ fn deflate_bomb_stops_at_the_cap() {
 }
 
 #[test]
+fn deflate_past_the_ratio_limit_is_a_bomb_not_a_read() {
+    // 40 MiB of zeros deflate about 1000:1: past the 16 MiB grace the
+    // default 100:1 limit stops both the whole read and the stream.
+    let mut w = ZipWriter::new();
+    w.member("a/bomb", &vec![0u8; 40 << 20]).deflate();
+    let bytes = w.build();
+    let archive = Archive::parse(&bytes).unwrap();
+    let e = &archive.entries()[0];
+    let err = archive.read(e, u64::MAX).unwrap_err();
+    assert!(
+        matches!(err, ZipError::Ratio { index: 0, limit: MAX_RATIO, produced, consumed }
+            if produced > RATIO_GRACE && produced > consumed * MAX_RATIO),
+        "{err:?}"
+    );
+    assert!(err.to_string().contains("zip bomb"), "{err}");
+    let mut sink = Vec::new();
+    let err = archive
+        .reader(e, u64::MAX)
+        .unwrap()
+        .read_to_end(&mut sink)
+        .unwrap_err();
+    assert!(err.to_string().contains("compression ratio"), "{err}");
+    // A caller that allows more reads it whole; stored members never trip it.
+    let lenient = Archive::parse(&bytes).unwrap().with_max_ratio(2000);
+    assert_eq!(lenient.read(e, u64::MAX).unwrap().len(), 40 << 20);
+    let mut w = ZipWriter::new();
+    w.member("a/zeros", &vec![0u8; 20 << 20]);
+    let bytes = w.build();
+    let archive = Archive::parse(&bytes).unwrap();
+    assert!(archive.read(&archive.entries()[0], u64::MAX).is_ok());
+}
+
+#[test]
+fn small_redundant_members_are_within_the_grace() {
+    let mut w = ZipWriter::new();
+    w.member("a/config", &vec![b' '; 1 << 20]).deflate();
+    let bytes = w.build();
+    let archive = Archive::parse(&bytes).unwrap();
+    assert_eq!(
+        archive.read(&archive.entries()[0], u64::MAX).unwrap().len(),
+        1 << 20
+    );
+}
+
+#[test]
 fn stored_over_cap_is_over_limit() {
     let mut w = ZipWriter::new();
     w.member("a/x", &[1u8; 100]);

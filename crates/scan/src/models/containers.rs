@@ -93,7 +93,7 @@ pub fn scan_zip(
     out: &mut Vec<Finding>,
 ) -> Option<&'static str> {
     let archive = match Archive::parse(data) {
-        Ok(a) => a,
+        Ok(a) => a.with_max_ratio(s.limits.max_ratio),
         Err(e) => {
             out.push(inconclusive(
                 loc,
@@ -265,15 +265,28 @@ fn stream_pickle_member(
     named_pickle: bool,
     out: &mut Vec<Finding>,
 ) -> bool {
-    let reader = match archive.reader(entry, s.limits.max_member_bytes) {
-        Ok(r) => r,
+    let mut reader = match archive.reader(entry, s.limits.max_member_bytes) {
+        Ok(r) => Recording {
+            inner: r,
+            error: None,
+        },
         Err(e) => {
             out.push(inconclusive(mloc, &format!("member cannot be read: {e}")));
             return true;
         }
     };
-    let a = aigis_pickle::analyze_reader(reader, &s.pickle_options(false, false));
-    if !named_pickle && is_noise(&a) {
+    let a = aigis_pickle::analyze_reader(&mut reader, &s.pickle_options(false, false));
+    // A limit (size, ratio) or corrupt deflate data that ended the stream is
+    // said, whatever the pickle looked like so far.
+    if let Some(e) = reader
+        .error
+        .filter(|_| !matches!(a.stop, aigis_pickle::Stop::Complete))
+    {
+        out.push(inconclusive(
+            mloc,
+            &format!("member inflation stopped: {e}"),
+        ));
+    } else if !named_pickle && is_noise(&a) {
         return false;
     }
     let cx = PickleContext {
@@ -409,6 +422,7 @@ pub fn scan_compressed(
 ) -> Option<&'static str> {
     let limits = compress::Limits {
         max_output: s.limits.max_member_bytes,
+        max_ratio: s.limits.max_ratio,
         ..compress::Limits::default()
     };
     let mut r = Recording {

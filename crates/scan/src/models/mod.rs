@@ -44,6 +44,9 @@ pub struct ScanLimits {
     pub max_member_bytes: u64,
     /// Members read from one archive.
     pub max_members: usize,
+    /// Decompressed bytes per compressed byte of one member or stream, once
+    /// past the first 16 MiB; more is reported as a likely bomb.
+    pub max_ratio: u64,
     pub pickle: PickleLimits,
 }
 
@@ -53,6 +56,7 @@ impl Default for ScanLimits {
             max_depth: 6,
             max_member_bytes: 4 << 30,
             max_members: 100_000,
+            max_ratio: aigis_formats::compress::MAX_RATIO,
             pickle: PickleLimits::default(),
         }
     }

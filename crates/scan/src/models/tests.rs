@@ -92,30 +92,44 @@ pub fn state_dict() -> Vec<u8> {
 
 /// A zip of stored members (enough for PyTorch's layout).
 pub fn zip(members: &[(&str, &[u8])]) -> Vec<u8> {
+    zip_with(members, false)
+}
+
+/// A zip whose members are stored, or all deflated.
+pub fn zip_with(members: &[(&str, &[u8])], deflate: bool) -> Vec<u8> {
+    use std::io::Write;
     let mut out = Vec::new();
     let mut central = Vec::new();
     for (name, data) in members {
         let offset = u32::try_from(out.len()).expect("small");
         let crc = crc32(data);
         let size = u32::try_from(data.len()).expect("small");
+        let (method, body) = if deflate {
+            let mut e = flate2::write::DeflateEncoder::new(Vec::new(), flate2::Compression::best());
+            e.write_all(data).expect("deflate");
+            (8u16, e.finish().expect("deflate"))
+        } else {
+            (0u16, data.to_vec())
+        };
+        let csize = u32::try_from(body.len()).expect("small");
         let name_len = u16::try_from(name.len()).expect("short");
         out.extend_from_slice(b"PK\x03\x04");
-        for v in [20u16, 0, 0, 0, 0] {
+        for v in [20u16, 0, method, 0, 0] {
             out.extend_from_slice(&v.to_le_bytes());
         }
         out.extend_from_slice(&crc.to_le_bytes());
-        out.extend_from_slice(&size.to_le_bytes());
+        out.extend_from_slice(&csize.to_le_bytes());
         out.extend_from_slice(&size.to_le_bytes());
         out.extend_from_slice(&name_len.to_le_bytes());
         out.extend_from_slice(&0u16.to_le_bytes());
         out.extend_from_slice(name.as_bytes());
-        out.extend_from_slice(data);
+        out.extend_from_slice(&body);
         central.extend_from_slice(b"PK\x01\x02");
-        for v in [20u16, 20, 0, 0, 0, 0] {
+        for v in [20u16, 20, 0, method, 0, 0] {
             central.extend_from_slice(&v.to_le_bytes());
         }
         central.extend_from_slice(&crc.to_le_bytes());
-        central.extend_from_slice(&size.to_le_bytes());
+        central.extend_from_slice(&csize.to_le_bytes());
         central.extend_from_slice(&size.to_le_bytes());
         central.extend_from_slice(&name_len.to_le_bytes());
         for v in [0u16, 0, 0, 0] {
@@ -549,6 +563,34 @@ fn zstd_wrapped_pickle_is_scanned() {
     ));
     let r = scan(&two);
     assert_eq!(r.verdict, Verdict::Malicious, "{r:#?}");
+}
+
+#[test]
+fn deflated_member_past_the_ratio_limit_is_a_likely_bomb() {
+    // data.pkl: one 40 MiB bytes object of zeros, deflated about 1000:1.
+    let mut pkl = b"\x80\x04\x8e".to_vec();
+    pkl.extend_from_slice(&(40u64 << 20).to_le_bytes());
+    pkl.resize(pkl.len() + (40 << 20), 0);
+    pkl.push(b'.');
+    let z = zip_with(
+        &[("archive/data.pkl", &pkl), ("archive/version", b"3\n")],
+        true,
+    );
+    let r = scan(&z);
+    assert_eq!(r.verdict, Verdict::Inconclusive, "{r:#?}");
+    assert!(
+        r.findings.iter().any(|f| f
+            .message
+            .contains("compression ratio over the limit of 100:1")),
+        "{r:#?}"
+    );
+    // A user who raises the limit gets the member read to its end.
+    let policy = Policy::new(&[]).expect("policy");
+    let mut s = ModelScanner::new(&policy);
+    s.limits.max_ratio = 2000;
+    let o = s.scan(&z, "t").expect("recognised");
+    let r = FileReport::new("t", o.format, o.findings);
+    assert_eq!(r.verdict, Verdict::Clean, "{r:#?}");
 }
 
 fn hdf5_fixture(name: &str) -> Vec<u8> {

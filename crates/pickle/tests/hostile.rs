@@ -406,3 +406,80 @@ fn short_reads_end_the_stream_at_the_same_place() {
     let p = P::proto(0).line(b'I', "1").raw(b"I12");
     assert!(matches!(run(&p.0, &opts()).stop, Stop::Truncated { .. }));
 }
+
+/// Runs of scalars are read in one go: limits still stop at the opcode that
+/// crosses them, at its own offset.
+#[test]
+fn scalar_runs_stop_at_the_opcode_that_crosses_a_limit() {
+    let mut p = P::proto(2);
+    for i in 0..10 {
+        p = p.int(i);
+    }
+    let p = p.stop();
+    // PROTO is opcode 1; the K at offset 10 would be the sixth.
+    let a = run(&p.0, &limited(|l| l.max_opcodes = 5));
+    assert_eq!(
+        a.stop,
+        Stop::LimitExceeded {
+            offset: 10,
+            limit: "max_opcodes"
+        }
+    );
+    // Three values fill the stack; the fourth K, at offset 8, does not fit.
+    let a = run(&p.0, &limited(|l| l.max_stack = 3));
+    assert_eq!(
+        a.stop,
+        Stop::LimitExceeded {
+            offset: 8,
+            limit: "max_stack"
+        }
+    );
+}
+
+#[test]
+fn scalar_runs_stop_at_a_frame_end_and_see_a_straddling_argument() {
+    // The frame [11, 17) ends inside the third int's argument (16..20).
+    let p = P::proto(4)
+        .frame(6)
+        .int(1)
+        .int(2)
+        .int(70_000)
+        .op(b'0')
+        .op(b'0')
+        .op(b'0')
+        .none()
+        .stop();
+    let a = run(&p.0, &opts());
+    assert_eq!(a.stop, Stop::Complete);
+    let s: Vec<_> = a
+        .anomalies
+        .iter()
+        .filter(|x| x.kind == AnomalyKind::FrameStraddle)
+        .collect();
+    assert_eq!(s.len(), 1, "{:?}", a.anomalies);
+    assert_eq!(s[0].offset, 15);
+}
+
+#[test]
+fn appends_of_scalars_and_nodes_to_a_full_list_judge_every_node() {
+    // A list past its keep limit, then a batch of numbers with a call in
+    // the middle: the call is still seen, and the stream completes.
+    let mut p = P::proto(2).op(b']');
+    for _ in 0..5 {
+        p = p.mark();
+        for i in 0..1000 {
+            p = p.int(i).none().binfloat(0.5).op(0x88);
+        }
+        p = p.op(b'e');
+    }
+    p = p
+        .mark()
+        .int(1)
+        .call("os", "system", |p| p.str("id"))
+        .int(2)
+        .op(b'e');
+    let a = run(&p.stop().0, &opts());
+    assert_eq!(a.stop, Stop::Complete);
+    assert_eq!(names(&a), ["os.system"]);
+    assert_eq!(args(&a), ["('id',)"]);
+}

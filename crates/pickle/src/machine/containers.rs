@@ -13,10 +13,11 @@ use crate::AnomalyKind;
 use crate::opcode::*;
 use crate::render::import_name;
 use crate::source::Source;
-use crate::value::{Node, Pairs, PyType, Seq, Value, drop_all};
+use crate::value::{Kind, Node, Pairs, PyType, Seq, Value, drop_all};
 
 impl<S: Source> Machine<'_, S> {
     /// Whether a container holding `held` elements keeps one more.
+    #[inline]
     fn keeps(&self, held: usize) -> bool {
         held < self.lim.max_container_kept
             && (held < ALWAYS_KEPT_ELEMENTS
@@ -141,6 +142,16 @@ impl<S: Source> Machine<'_, S> {
     /// The object below position `x` and the items above it, after CPython's
     /// checks; `None` when there is nothing to add.
     fn mutation(&mut self, x: usize) -> Result<Option<(Value, Vec<Value>)>, Halt> {
+        let Some(target) = self.mutation_target(x)? else {
+            return Ok(None);
+        };
+        let items = self.load.stack.split_off(x);
+        Ok(Some((target, items)))
+    }
+
+    /// The object below position `x`, after CPython's checks; `None` when
+    /// there is nothing to add.
+    fn mutation_target(&mut self, x: usize) -> Result<Option<Value>, Halt> {
         let len = self.load.stack.len();
         if x > len || x <= self.load.fence() {
             return self.underflow();
@@ -154,8 +165,38 @@ impl<S: Source> Machine<'_, S> {
         {
             u.mutated = true;
         }
-        let items = self.load.stack.split_off(x);
-        Ok(Some((target, items)))
+        Ok(Some(target))
+    }
+
+    /// APPENDS to a list that keeps no more elements: the scalars at the
+    /// front of the items are counted in one pass as they are taken off the
+    /// stack; the items from the first node on are returned for the general
+    /// path. `None` (nothing taken) when the list still keeps elements.
+    fn count_appended_scalars(&mut self, cell: &RefCell<Seq>, x: usize) -> Option<Vec<Value>> {
+        let mut s = cell.try_borrow_mut().ok()?;
+        if self.keeps(s.items.len()) {
+            return None;
+        }
+        let (mut counted, mut unhashable) = (0u64, false);
+        let mut rest = Vec::new();
+        let mut items = self.load.stack.drain(x..);
+        while let Some(v) = items.next() {
+            match v {
+                Value::Node(_) => {
+                    rest.push(v);
+                    rest.extend(items);
+                    break;
+                }
+                Value::Small { kind, .. } | Value::Span { kind, .. } => {
+                    unhashable |= kind == Kind::ByteArray;
+                }
+                _ => {}
+            }
+            counted += 1;
+        }
+        s.unhashable |= unhashable;
+        s.total += counted;
+        Some(rest)
     }
 
     /// The target is an imported global: its state is being changed.
@@ -190,6 +231,23 @@ impl<S: Source> Machine<'_, S> {
         };
         // One pass over the items (large APPENDS batches are memory-bound).
         let mut nodes = false;
+        let mut items = items.into_iter();
+        // A full container only counts scalars (no imports, no depth, no
+        // drop): the common case of a long list of numbers.
+        if !self.keeps(s.items.len()) {
+            for v in items.by_ref() {
+                if check_hash {
+                    self.hashable(&v)?;
+                }
+                if matches!(v, Value::Node(_)) {
+                    nodes = true;
+                    self.seq_push(&mut s, v)?;
+                } else {
+                    s.unhashable |= v.unhashable();
+                    s.total += 1;
+                }
+            }
+        }
         for v in items {
             nodes |= matches!(v, Value::Node(_));
             if check_hash {
@@ -206,8 +264,20 @@ impl<S: Source> Machine<'_, S> {
 
     /// `do_append`: extend a list, or call `extend`/`append` on anything else.
     pub(super) fn do_append(&mut self, x: usize) -> Step {
-        let Some((target, items)) = self.mutation(x)? else {
+        let Some(target) = self.mutation_target(x)? else {
             return Ok(());
+        };
+        let counted = match &target {
+            Value::Node(rc) => match &**rc {
+                Node::List(cell) => self.count_appended_scalars(cell, x),
+                _ => None,
+            },
+            _ => None,
+        };
+        let items = match counted {
+            Some(rest) if rest.is_empty() => return Ok(()),
+            Some(rest) => rest,
+            None => self.load.stack.split_off(x),
         };
         if let Value::Node(rc) = &target {
             match &**rc {

@@ -24,7 +24,7 @@ use self::literals::As;
 use crate::memo::Memo;
 use crate::opcode::*;
 use crate::record::Recorder;
-use crate::source::{Short, Source};
+use crate::source::{MAX_TAKE, Short, Source};
 use crate::text::{self, IntArg};
 use crate::value::{Kind, Meter, Node, PyType, Spans, Value, drop_all};
 use crate::{AnomalyKind, Limits, Options};
@@ -195,6 +195,7 @@ impl<'o, S: Source> Machine<'o, S> {
 
     fn run_ops(&mut self) -> Result<Value, Halt> {
         loop {
+            self.scalar_run();
             self.op_at = self.src.pos();
             let op = self.arg_u8()?;
             self.opcodes += 1;
@@ -229,6 +230,43 @@ impl<'o, S: Source> Machine<'o, S> {
                 return Ok(v);
             }
             self.step(op)?;
+            self.load.fresh = false;
+        }
+    }
+
+    /// Runs of the commonest scalar opcodes (the numbers of a long list),
+    /// decoded straight from the bytes the source has at hand: the values,
+    /// counts and limits `step` would give, without its per-opcode work.
+    /// Anything else — another opcode, the end of the bytes at hand or of a
+    /// frame, a limit about to be hit — is left to `step`.
+    fn scalar_run(&mut self) {
+        let pos = self.src.pos();
+        let window = self.src.window();
+        let frame_left = self.load.frame_end.map_or(usize::MAX, |end| {
+            usize::try_from(end.saturating_sub(pos)).unwrap_or(usize::MAX)
+        });
+        let usable = window.len().min(frame_left).min(MAX_TAKE);
+        let window = window.get(..usable).unwrap_or_default();
+        let budget = usize::try_from(self.lim.max_opcodes.saturating_sub(self.opcodes))
+            .unwrap_or(usize::MAX);
+        let room = self
+            .lim
+            .max_stack
+            .saturating_sub(self.load.stack.len() + self.load.marks.len());
+        let cap = budget.min(room);
+        let (mut at, mut ran) = (0usize, 0usize);
+        while ran < cap {
+            let Some((v, width)) = scalar_at(window, at) else {
+                break;
+            };
+            self.load.stack.push(v);
+            at += width;
+            ran += 1;
+        }
+        if ran > 0 {
+            // The bytes were at hand, so this cannot come up short.
+            let _ = self.src.take(at);
+            self.opcodes += ran as u64;
             self.load.fresh = false;
         }
     }
@@ -408,6 +446,7 @@ impl<'o, S: Source> Machine<'o, S> {
         }
     }
 
+    #[inline(always)]
     fn room(&self) -> Step {
         if self.load.stack.len() + self.load.marks.len() >= self.lim.max_stack {
             return Err(Halt::Limit("max_stack"));
@@ -415,6 +454,7 @@ impl<'o, S: Source> Machine<'o, S> {
         Ok(())
     }
 
+    #[inline(always)]
     pub(crate) fn push(&mut self, v: Value) -> Step {
         self.room()?;
         self.load.stack.push(v);
@@ -534,3 +574,23 @@ impl<S> Drop for Machine<'_, S> {
 
 #[cfg(test)]
 mod tests;
+
+/// The scalar opcode at `at` and its width, when it is whole in `w`.
+#[inline(always)]
+fn scalar_at(w: &[u8], at: usize) -> Option<(Value, usize)> {
+    fn arg<const N: usize>(w: &[u8], at: usize) -> Option<[u8; N]> {
+        w.get(at.checked_add(1)?..at.checked_add(1 + N)?)?
+            .try_into()
+            .ok()
+    }
+    Some(match *w.get(at)? {
+        BININT1 => (Value::Int(i64::from(arg::<1>(w, at)?[0])), 2),
+        BININT2 => (Value::Int(i64::from(u16::from_le_bytes(arg(w, at)?))), 3),
+        BININT => (Value::Int(i64::from(i32::from_le_bytes(arg(w, at)?))), 5),
+        BINFLOAT => (Value::Float(f64::from_be_bytes(arg(w, at)?)), 9),
+        NONE => (Value::None, 1),
+        NEWTRUE => (Value::Bool(true), 1),
+        NEWFALSE => (Value::Bool(false), 1),
+        _ => return None,
+    })
+}

@@ -11,6 +11,7 @@ use crate::source::Source;
 
 impl<S: Source> Machine<'_, S> {
     /// Note a read of `n` bytes at the current position against the frame.
+    #[inline(always)]
     pub(super) fn note_frame(&mut self, start: u64, n: u64) {
         let Some(end) = self.load.frame_end else {
             return;
@@ -28,10 +29,12 @@ impl<S: Source> Machine<'_, S> {
         }
     }
 
+    #[inline(always)]
     pub(super) fn arg_u8(&mut self) -> Result<u8, Halt> {
         Ok(self.arg_array::<1>()?[0])
     }
 
+    #[inline(always)]
     pub(super) fn arg_array<const N: usize>(&mut self) -> Result<[u8; N], Halt> {
         let start = self.src.pos();
         self.note_frame(start, N as u64);

@@ -42,6 +42,9 @@ pub(crate) trait Source: Spans {
     fn pos(&self) -> u64;
     /// Exactly `n` bytes, `n <= MAX_TAKE`.
     fn take(&mut self, n: usize) -> Result<&[u8], Short>;
+    /// The next bytes already at hand (possibly none), without consuming
+    /// them; `take` of up to their length then succeeds.
+    fn window(&self) -> &[u8];
     /// A line including its `\n`, at most `max` bytes.
     fn line(&mut self, max: usize) -> Result<&[u8], Short>;
     /// Consume `n` bytes, showing them to `visit` in order, in chunks.

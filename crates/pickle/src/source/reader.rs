@@ -152,6 +152,13 @@ impl<R: Read> Source for ReaderSource<R> {
         self.buf.get(at..at + n).ok_or(Short::End)
     }
 
+    fn window(&self) -> &[u8] {
+        if self.serving() {
+            return &[];
+        }
+        self.buf.get(self.head..self.filled).unwrap_or_default()
+    }
+
     fn line(&mut self, max: usize) -> Result<&[u8], Short> {
         if self.serving() {
             let s = self.served.as_mut().ok_or(Short::End)?;

@@ -28,6 +28,7 @@ impl<'a> SliceSource<'a> {
         }
     }
 
+    #[inline(always)]
     fn limit(&self) -> usize {
         self.segment.map_or(self.data.len(), |s| s.end)
     }
@@ -44,6 +45,7 @@ impl<'a> SliceSource<'a> {
     }
 
     /// Advance to `to`, leaving a served segment when its end is reached.
+    #[inline(always)]
     fn advance(&mut self, to: usize) {
         self.pos = to;
         if let Some(s) = self.segment
@@ -58,10 +60,12 @@ impl<'a> SliceSource<'a> {
 impl Source for SliceSource<'_> {
     const ZERO_COPY: bool = true;
 
+    #[inline(always)]
     fn pos(&self) -> u64 {
         self.pos as u64
     }
 
+    #[inline(always)]
     fn take(&mut self, n: usize) -> Result<&[u8], Short> {
         let start = self.pos;
         let Some(end) = start.checked_add(n).filter(|&e| e <= self.limit()) else {
@@ -69,6 +73,11 @@ impl Source for SliceSource<'_> {
         };
         self.advance(end);
         self.data.get(start..end).ok_or(Short::End)
+    }
+
+    #[inline(always)]
+    fn window(&self) -> &[u8] {
+        self.data.get(self.pos..self.limit()).unwrap_or_default()
     }
 
     fn line(&mut self, max: usize) -> Result<&[u8], Short> {

@@ -254,15 +254,31 @@ impl<'o, S: Source> Machine<'o, S> {
             .max_stack
             .saturating_sub(self.load.stack.len() + self.load.marks.len());
         let cap = budget.min(room);
-        let (mut at, mut ran) = (0usize, 0usize);
+        // First the length of the run, then the values: extending by a
+        // counted iterator writes each value straight into the stack (pushing
+        // one by one built it in memory first, and the copy stalled).
+        let (mut end, mut ran) = (0usize, 0usize);
         while ran < cap {
-            let Some((v, width)) = scalar_at(window, at) else {
+            let Some((_, _, width)) = scalar_at(window, end) else {
                 break;
             };
-            self.load.stack.push(v);
-            at += width;
+            end += width;
             ran += 1;
         }
+        let mut at = 0usize;
+        self.load.stack.extend((0..ran).map(|_| {
+            let Some((scalar, bits, width)) = scalar_at(window, at) else {
+                return Value::None;
+            };
+            at += width;
+            match scalar {
+                Scalar::Int => Value::Int(bits as i64),
+                Scalar::Float => Value::Float(f64::from_bits(bits)),
+                Scalar::None => Value::None,
+                Scalar::Bool => Value::Bool(bits != 0),
+            }
+        }));
+        let at = end;
         if ran > 0 {
             // The bytes were at hand, so this cannot come up short.
             let _ = self.src.take(at);
@@ -575,22 +591,37 @@ impl<S> Drop for Machine<'_, S> {
 #[cfg(test)]
 mod tests;
 
-/// The scalar opcode at `at` and its width, when it is whole in `w`.
+/// What [`scalar_at`] decoded.
+#[derive(Clone, Copy)]
+enum Scalar {
+    Int,
+    Float,
+    None,
+    Bool,
+}
+
+/// The scalar opcode at `at` (its value's bits) and its width, when it is
+/// whole in `w`.
 #[inline(always)]
-fn scalar_at(w: &[u8], at: usize) -> Option<(Value, usize)> {
+fn scalar_at(w: &[u8], at: usize) -> Option<(Scalar, u64, usize)> {
     fn arg<const N: usize>(w: &[u8], at: usize) -> Option<[u8; N]> {
         w.get(at.checked_add(1)?..at.checked_add(1 + N)?)?
             .try_into()
             .ok()
     }
     Some(match *w.get(at)? {
-        BININT1 => (Value::Int(i64::from(arg::<1>(w, at)?[0])), 2),
-        BININT2 => (Value::Int(i64::from(u16::from_le_bytes(arg(w, at)?))), 3),
-        BININT => (Value::Int(i64::from(i32::from_le_bytes(arg(w, at)?))), 5),
-        BINFLOAT => (Value::Float(f64::from_be_bytes(arg(w, at)?)), 9),
-        NONE => (Value::None, 1),
-        NEWTRUE => (Value::Bool(true), 1),
-        NEWFALSE => (Value::Bool(false), 1),
+        BININT1 => (Scalar::Int, u64::from(arg::<1>(w, at)?[0]), 2),
+        BININT2 => (Scalar::Int, u64::from(u16::from_le_bytes(arg(w, at)?)), 3),
+        // Sign-extended: the i64 bits of the i32.
+        BININT => (
+            Scalar::Int,
+            i64::from(i32::from_le_bytes(arg(w, at)?)) as u64,
+            5,
+        ),
+        BINFLOAT => (Scalar::Float, u64::from_be_bytes(arg(w, at)?), 9),
+        NONE => (Scalar::None, 0, 1),
+        NEWTRUE => (Scalar::Bool, 1, 1),
+        NEWFALSE => (Scalar::Bool, 0, 1),
         _ => return None,
     })
 }

@@ -95,16 +95,19 @@ pub fn scan_paths(paths: &[PathBuf], opts: &ScanOptions) -> Result<ScanResult, S
     }
     let (files, mut errors) = walk(paths, &opts.exclude)?;
     let models = opts.domains.is_empty() || opts.domains.contains(&Domain::Models);
-    let results: Vec<Result<Option<FileReport>, ScanError>> = files
-        .par_iter()
-        .map(|p| {
-            if models {
-                scan_file(&scanner, p)
-            } else {
-                Ok(None)
-            }
-        })
-        .collect();
+    let one = |p: &PathBuf| {
+        if models {
+            scan_file(&scanner, p)
+        } else {
+            Ok(None)
+        }
+    };
+    // One file (the check on every download): no thread pool to start.
+    let results: Vec<Result<Option<FileReport>, ScanError>> = if files.len() > 1 {
+        files.par_iter().map(one).collect()
+    } else {
+        files.iter().map(one).collect()
+    };
     let mut out = ScanResult::default();
     for r in results {
         match r {

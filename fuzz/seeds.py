@@ -35,6 +35,8 @@ find them (without a sanitizer libFuzzer cannot guess `\x93NUMPY`):
   files under fuzz/seeds/sevenz/ (committed, written by sevenz-rust2's
   encoder: LZMA2 members with pickles, a traversal name and a symlink, an
   npy, a truncation);
+- ipynb: nbformat 4 (indented, compact, ASCII-escaped) and 3 notebooks with
+  stream, image, JSON and error outputs;
 - convert: the torch zips and state dict above, npy/npz seeds, and every
   fixture of samples/convert_cases.py (zip and legacy checkpoints with
   shared, sliced and transposed views, every dtype, big-endian, nested
@@ -62,6 +64,7 @@ import argparse
 import bz2
 import gzip
 import io
+import json
 import lzma
 import pathlib
 import pickle
@@ -812,6 +815,37 @@ def write(target: str, seeds: dict) -> None:
     print(f"{target}: {len(seeds)} seeds in {folder}")
 
 
+def ipynb_seeds() -> dict:
+    """Notebooks as nbformat writes them (indent 1), v3 and v4, with stream,
+    display (text and image), JSON and error outputs, escapes and surrogates."""
+    cell_code = {
+        "cell_type": "code", "execution_count": 1, "metadata": {},
+        "source": ["import os\n", "x = \"tab\\there\" + '\u00e9\U0001F600'\n", "!pip install foo"],
+        "outputs": [
+            {"name": "stdout", "output_type": "stream", "text": ["token hf_abc\n", "done"]},
+            {"output_type": "display_data", "metadata": {},
+             "data": {"image/png": "iVBORw0KGgoAAAANSUhEUgAAAAEAAAAB", "text/plain": ["<Figure>"]}},
+            {"output_type": "execute_result", "execution_count": 1, "metadata": {},
+             "data": {"application/json": {"k": ["v", {"d": "w"}], "n": 1.5e3}, "text/html": "<b>x</b>"}},
+            {"output_type": "error", "ename": "ValueError", "evalue": "bad",
+             "traceback": ["\u001b[0;31mValueError\u001b[0m: bad"]},
+        ],
+    }
+    md = {"cell_type": "markdown", "metadata": {}, "source": "# Title\ntext"}
+    v4 = {"cells": [md, cell_code], "metadata": {"kernelspec": {"language": "python", "name": "python3"}},
+          "nbformat": 4, "nbformat_minor": 5}
+    v3 = {"worksheets": [{"cells": [{"cell_type": "code", "input": ["x = 1\n"],
+                                     "outputs": [{"output_type": "pyout", "text": ["1"]}]}]}],
+          "nbformat": 3, "metadata": {}}
+    return {
+        "v4-indent1": json.dumps(v4, indent=1).encode(),
+        "v4-ascii": json.dumps(v4, indent=1, ensure_ascii=True).encode(),
+        "v4-compact": json.dumps(v4, separators=(",", ":"), ensure_ascii=False).encode(),
+        "v3": json.dumps(v3, indent=1).encode(),
+        "empty": b'{"cells": [], "metadata": {}, "nbformat": 4, "nbformat_minor": 5}',
+    }
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--samples", type=pathlib.Path, metavar="DIR",
@@ -828,6 +862,7 @@ def main() -> None:
         "sevenz": {p.stem: p.read_bytes() for p in sorted((HERE / "seeds" / "sevenz").glob("*.7z"))},
         "tflite": tflite_seeds(),
         "convert": convert_seeds(),
+        "ipynb": ipynb_seeds(),
     }
     seeds.update(tensor_file_seeds())
     if args.samples:

@@ -29,6 +29,8 @@
 //!   prost without their tensor contents.
 //! - [`tflite`]: TFLite (LiteRT) FlatBuffers: operator codes, operators,
 //!   subgraph and metadata names, buffer sizes; every offset checked.
+//! - [`ipynb`]: Jupyter notebooks, cells and the text of their outputs, each
+//!   tied to its line in the raw file (our own span-keeping JSON reader).
 #![cfg_attr(
     not(test),
     deny(
@@ -43,6 +45,7 @@ mod bytes;
 pub mod compress;
 pub mod gguf;
 pub mod hdf5;
+pub mod ipynb;
 pub mod jinja;
 pub mod marshal;
 pub mod npy;

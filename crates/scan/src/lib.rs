@@ -11,5 +11,6 @@ pub use input::{FileBytes, open as read_file};
 pub mod models;
 pub mod policy;
 pub mod rules;
+pub mod text;
 
 pub use engine::{ScanError, ScanOptions, ScanResult, SetupError, Suppression, scan_paths};

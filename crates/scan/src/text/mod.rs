@@ -6,3 +6,112 @@
 //! here. Nothing here executes what it reads.
 
 pub mod magics;
+mod notebook;
+
+use std::path::Path;
+
+use aigis_findings::{Domain, Finding, Location};
+use aigis_secrets::{Kinds, SecretMatch, SecretScanner};
+
+use crate::models::Outcome;
+
+/// Largest text file read (larger ones are not source code or configs).
+pub const MAX_TEXT_BYTES: usize = 32 << 20;
+/// Bytes looked at to tell text from binary (a NUL means binary).
+const BINARY_PROBE: usize = 8 << 10;
+
+/// What the text scanners look for, from the selected domains.
+pub struct TextScanner {
+    secrets: Option<SecretScanner>,
+    code: bool,
+    notebooks: bool,
+}
+
+/// Why the text scanners could not start (broken embedded rules).
+#[derive(Debug, thiserror::Error)]
+#[error("secret rules: {0}")]
+pub struct TextSetupError(String);
+
+impl TextScanner {
+    /// Scanners for `domains` (empty: every domain).
+    pub fn new(domains: &[Domain]) -> Result<Self, TextSetupError> {
+        let on = |d: Domain| domains.is_empty() || domains.contains(&d);
+        let secrets = if on(Domain::Secrets) || on(Domain::Notebooks) {
+            Some(SecretScanner::new().map_err(|e| TextSetupError(e.to_string()))?)
+        } else {
+            None
+        };
+        Ok(TextScanner {
+            secrets,
+            code: on(Domain::Code),
+            notebooks: on(Domain::Notebooks),
+        })
+    }
+
+    /// Findings for a file that is not a model; `None` when it is not text
+    /// or nothing selected applies to it.
+    pub fn scan(&self, path: &Path, data: &[u8], shown: &str) -> Option<Outcome> {
+        if data.len() > MAX_TEXT_BYTES || data.iter().take(BINARY_PROBE).any(|&b| b == 0) {
+            return None;
+        }
+        let name = path
+            .file_name()
+            .and_then(|n| n.to_str())
+            .unwrap_or("")
+            .to_ascii_lowercase();
+        if name.ends_with(".ipynb") || aigis_formats::ipynb::looks_like_notebook(data) {
+            if self.notebooks || self.code || self.secrets.is_some() {
+                return Some(notebook::scan(self, data, shown));
+            }
+            return None;
+        }
+        let mut findings = Vec::new();
+        let python = name.ends_with(".py") || name.ends_with(".pyw");
+        if python
+            && self.code
+            && let Ok(source) = std::str::from_utf8(data)
+        {
+            code_findings(source, &Location::file(shown), &mut findings);
+        }
+        if let Some(s) = &self.secrets {
+            for m in s.scan(data, Kinds::SECRETS) {
+                let loc = Location {
+                    line: Some(m.line),
+                    column: Some(m.column),
+                    ..Location::file(shown)
+                };
+                findings.push(secret_finding(&m, loc, ""));
+            }
+        }
+        if findings.is_empty() && !python {
+            return None;
+        }
+        Some(Outcome {
+            format: if python { "python" } else { "text" },
+            findings,
+        })
+    }
+}
+
+/// The code rules' findings for Python `source`, located in a file.
+fn code_findings(source: &str, file: &Location, out: &mut Vec<Finding>) {
+    let analysis = aigis_pycode::analyze(source);
+    for f in analysis.findings {
+        let loc = Location {
+            line: Some(f.line),
+            column: Some(f.column),
+            ..file.clone()
+        };
+        let mut finding = Finding::new(f.rule, loc, f.message, &f.key);
+        finding.evidence = Some(f.evidence);
+        out.push(finding);
+    }
+}
+
+/// A secret match as a finding; `context` says where in a notebook.
+fn secret_finding(m: &SecretMatch, loc: Location, context: &str) -> Finding {
+    let message = format!("{}{}: {}", m.rule.summary, context, m.redacted);
+    let mut f = Finding::new(m.rule, loc, message, &m.fingerprint_key());
+    f.evidence = Some(m.redacted.clone());
+    f
+}

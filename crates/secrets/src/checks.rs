@@ -155,11 +155,16 @@ fn is_identifier_path(s: &[u8]) -> bool {
     })
 }
 
-/// Quoted values are literals. A bare identifier is a literal only in YAML
-/// (`key: value`, the key unquoted) or `.env` (`UPPER_KEY=value`, no spaces).
+/// Quoted values are literals. A bare dotted path is code; a bare identifier
+/// is a literal only in YAML (`key: value`, the key unquoted) or `.env`
+/// (`UPPER_KEY=value`, no spaces).
 fn assignment_ok(c: &Candidate<'_>) -> bool {
     if c.value_quote.is_some() || !is_identifier_path(c.secret) {
         return true;
+    }
+    // A dotted path (`ed25519.Ed25519PrivateKey`, `settings.API_KEY`) is code in every shape.
+    if c.secret.contains(&b'.') {
+        return false;
     }
     let sep = c.sep.unwrap_or(&[]);
     let yaml = sep.trim_ascii() == b":" && c.key_quote.is_none();

@@ -36,9 +36,9 @@ pub use scanner::SecretScanner;
 pub const MAX_INPUT: usize = 64 << 20;
 /// Matches returned for one input at most; later ones are dropped.
 pub const MAX_MATCHES: usize = 1_000;
-/// Compiled size limit of one rule's regex (the `regex` crate's `size_limit`).
+/// Compiled NFA size limit of one rule's regex.
 pub const REGEX_SIZE_LIMIT: usize = 1 << 20;
-/// Lazy DFA cache limit of one rule's regex (`dfa_size_limit`).
+/// Lazy DFA cache capacity of one rule's regex.
 pub const REGEX_DFA_LIMIT: usize = 2 << 20;
 
 /// What to look for. Personal data (emails, phone numbers, card numbers, IP
@@ -79,7 +79,7 @@ pub enum SecretsError {
     Regex {
         id: String,
         #[source]
-        source: regex::Error,
+        source: Box<regex_automata::meta::BuildError>,
     },
     /// A rule breaks a schema invariant (id range, name, keywords, `secret` group...).
     #[error("rule {id}: {problem}")]

@@ -1,8 +1,12 @@
 //! The engine: one aho-corasick pass over the input finds where the rules'
-//! keywords occur; each rule with a hit runs its regex over windows around
+//! keywords occur (leftmost-longest, plus the keywords inside the one found;
+//! two keywords that only partly overlap in the text yield the first); each rule with a hit runs its regex over windows around
 //! those hits (the keyword's line, plus the lines the rule asks for, cut to
 //! its byte reach), merged so that no byte is searched twice by one rule.
-//! Rules without keywords (personal data) search the whole input.
+//! Rules without keywords (personal data) search the whole input. Anchored
+//! rules (the generic assignments, whose keywords are common words) instead
+//! run once at each keyword hit, anchored there: most hits (`tokenizer`)
+//! fail within a few bytes.
 //!
 //! Matches are then checked (placeholders, entropy, the rule's checks),
 //! overlaps resolved, allow comments applied, lines numbered.
@@ -14,15 +18,22 @@ use crate::spec::RuleSpec;
 use crate::{
     Kinds, MAX_INPUT, MAX_MATCHES, REGEX_DFA_LIMIT, REGEX_SIZE_LIMIT, SecretsError, allow,
 };
-use aho_corasick::{AhoCorasick, AhoCorasickKind};
+use aho_corasick::{AhoCorasick, AhoCorasickKind, MatchKind};
 use aigis_findings::Rule;
-use regex::bytes::{Captures, Regex, RegexBuilder};
+use regex_automata::meta::{Cache, Regex};
+use regex_automata::util::captures::Captures;
+use regex_automata::util::syntax;
+use regex_automata::{Anchored, Input, PatternID};
 use std::collections::HashMap;
 
 /// Candidates (before overlap resolution) kept per input at most.
 const MAX_CANDIDATES: usize = 4 * MAX_MATCHES;
 /// A window cut inside a token is extended by at most this many bytes to the token's end.
 const MAX_TOKEN_EXTEND: usize = 512;
+/// Windows of one rule closer than this are searched as one (bounds their number).
+const MERGE_GAP: usize = 256;
+/// How far back a `key` of an anchored rule is extended over identifier bytes.
+const MAX_KEY_PREFIX: usize = 40;
 
 struct Compiled {
     rule: &'static Rule,
@@ -43,6 +54,12 @@ pub struct SecretScanner {
     keywords: AhoCorasick,
     /// For each keyword of the automaton, the rules that list it.
     keyword_rules: Vec<Vec<usize>>,
+    /// For each keyword, the other keywords inside it, with their offsets:
+    /// the automaton reports the longest keyword at a position, and these
+    /// are dispatched with it (`auth_token` also hits `token`).
+    inner: Vec<Vec<(usize, usize)>>,
+    /// Byte length of each keyword.
+    keywords_len: Vec<usize>,
     /// Rules without keywords: they search the whole input.
     always: Vec<usize>,
 }
@@ -57,16 +74,19 @@ impl std::fmt::Debug for SecretScanner {
 }
 
 fn compile(rule: &'static Rule, spec: &'static RuleSpec) -> Result<Compiled, SecretsError> {
-    let regex = RegexBuilder::new(&spec.pattern)
-        .unicode(false)
-        .size_limit(REGEX_SIZE_LIMIT)
-        .dfa_size_limit(REGEX_DFA_LIMIT)
-        .build()
+    let regex = Regex::builder()
+        .syntax(syntax::Config::new().unicode(false).utf8(false))
+        .configure(
+            Regex::config()
+                .nfa_size_limit(Some(REGEX_SIZE_LIMIT))
+                .hybrid_cache_capacity(REGEX_DFA_LIMIT),
+        )
+        .build(&spec.pattern)
         .map_err(|source| SecretsError::Regex {
             id: spec.id.clone(),
-            source,
+            source: Box::new(source),
         })?;
-    let group = |name: &str| regex.capture_names().position(|n| n == Some(name));
+    let group = |name: &str| regex.group_info().to_index(PatternID::ZERO, name);
     let secret = group("secret").ok_or_else(|| SecretsError::Invalid {
         id: spec.id.clone(),
         problem: "pattern has no `secret` group".into(),
@@ -82,6 +102,23 @@ fn compile(rule: &'static Rule, spec: &'static RuleSpec) -> Result<Compiled, Sec
         sep: group("sep"),
         regex,
     })
+}
+
+/// Per-scan state of one rule: its regex cache and captures, made on first use.
+struct Work {
+    cache: Cache,
+    caps: Captures,
+}
+
+/// What one scan accumulates.
+struct Scan<'t> {
+    text: &'t [u8],
+    work: Vec<Option<Work>>,
+    /// Windows of each windowed rule, in order, merged.
+    windows: Vec<Vec<(usize, usize)>>,
+    /// For each anchored rule, where its last match ended (hits before it are skipped).
+    next: Vec<usize>,
+    found: Vec<SecretMatch>,
 }
 
 impl SecretScanner {
@@ -109,12 +146,27 @@ impl SecretScanner {
         }
         let keywords = AhoCorasick::builder()
             .ascii_case_insensitive(true)
+            .match_kind(MatchKind::LeftmostLongest)
             .kind(Some(AhoCorasickKind::DFA))
             .build(&patterns)?;
+        let inner = patterns
+            .iter()
+            .map(|outer| {
+                let mut found = Vec::new();
+                for (k, kw) in patterns.iter().enumerate() {
+                    if kw.len() < outer.len() {
+                        found.extend(outer.match_indices(kw).map(|(at, _)| (k, at)));
+                    }
+                }
+                found
+            })
+            .collect();
         Ok(SecretScanner {
             rules,
             keywords,
             keyword_rules,
+            inner,
+            keywords_len: patterns.iter().map(|p| p.len()).collect(),
             always,
         })
     }
@@ -135,103 +187,143 @@ impl SecretScanner {
     /// above, says `aigis: allow-secret <reason>` is dropped.
     pub fn scan(&self, text: &[u8], kinds: Kinds) -> Vec<SecretMatch> {
         let text = text.get(..MAX_INPUT).unwrap_or(text);
-        let mut windows: Vec<Vec<(usize, usize)>> = vec![Vec::new(); self.rules.len()];
-        for hit in self.keywords.find_overlapping_iter(text) {
-            let Some(rules) = self.keyword_rules.get(hit.pattern().as_usize()) else {
-                continue;
-            };
-            for &i in rules {
-                if !self.enabled(i, kinds) {
-                    continue;
-                }
-                let list = &mut windows[i];
-                if list
-                    .last()
-                    .is_some_and(|last| hit.start() >= last.0 && hit.end() <= last.1)
-                {
-                    continue;
-                }
-                let w = window(self.rules[i].spec, text, hit.start(), hit.end());
-                merge(list, w);
+        let n = self.rules.len();
+        let mut st = Scan {
+            text,
+            work: (0..n).map(|_| None).collect(),
+            windows: vec![Vec::new(); n],
+            next: vec![0; n],
+            found: Vec::new(),
+        };
+        for hit in self.keywords.find_iter(text) {
+            let k = hit.pattern().as_usize();
+            self.dispatch(k, hit.start(), kinds, &mut st);
+            for &(inner, at) in self.inner.get(k).map_or(&[][..], Vec::as_slice) {
+                self.dispatch(inner, hit.start() + at, kinds, &mut st);
             }
         }
         for &i in &self.always {
             if self.enabled(i, kinds) {
-                windows[i] = vec![(0, text.len())];
+                st.windows[i] = vec![(0, text.len())];
             }
         }
-        let mut found = Vec::new();
-        for (i, list) in windows.iter().enumerate() {
-            for &(start, end) in list {
-                self.search(&self.rules[i], text, start, end, &mut found);
+        for i in 0..n {
+            for w in std::mem::take(&mut st.windows[i]) {
+                self.search(i, w, Anchored::No, &mut st);
             }
         }
-        let mut kept = resolve_overlaps(found);
+        let mut kept = resolve_overlaps(st.found);
         kept.retain(|m| !allow::allowed(text, m.start));
         kept.truncate(MAX_MATCHES);
         number_lines(text, &mut kept);
         kept
     }
 
-    fn search(
-        &self,
-        c: &Compiled,
-        text: &[u8],
-        start: usize,
-        end: usize,
-        out: &mut Vec<SecretMatch>,
-    ) {
-        let Some(hay) = text.get(..end) else {
+    /// Keyword `k` occurs at `start`: hands the hit to its enabled rules.
+    fn dispatch(&self, k: usize, start: usize, kinds: Kinds, st: &mut Scan<'_>) {
+        let (Some(rules), Some(kw)) = (self.keyword_rules.get(k), self.keywords_len.get(k)) else {
             return;
         };
-        let mut pos = start;
-        while pos <= end && out.len() < MAX_CANDIDATES {
-            let Some(caps) = c.regex.captures_at(hay, pos) else {
+        for &i in rules {
+            if self.enabled(i, kinds) {
+                self.on_hit(i, start, start + kw, st);
+            }
+        }
+    }
+
+    fn on_hit(&self, i: usize, s: usize, e: usize, st: &mut Scan<'_>) {
+        let spec = self.rules[i].spec;
+        if spec.anchored {
+            if s >= st.next[i] {
+                let end = s
+                    .saturating_add(spec.window_bytes as usize)
+                    .min(st.text.len());
+                self.search(i, (s, end), Anchored::Yes, st);
+            }
+            return;
+        }
+        let list = &mut st.windows[i];
+        if list.last().is_some_and(|last| s >= last.0 && e <= last.1) {
+            return;
+        }
+        merge(list, window(spec, st.text, s, e));
+    }
+
+    /// Runs rule `i` over `span` (once if anchored, else to the span's end).
+    fn search(&self, i: usize, span: (usize, usize), anchored: Anchored, st: &mut Scan<'_>) {
+        let c = &self.rules[i];
+        let work = st.work[i].get_or_insert_with(|| Work {
+            cache: c.regex.create_cache(),
+            caps: c.regex.create_captures(),
+        });
+        let (mut pos, end) = (span.0, span.1.min(st.text.len()));
+        while pos < end && st.found.len() < MAX_CANDIDATES {
+            let input = Input::new(st.text).range(pos..end).anchored(anchored);
+            c.regex
+                .search_captures_with(&mut work.cache, &input, &mut work.caps);
+            let Some(m) = work.caps.get_match() else {
                 break;
             };
-            let Some(whole) = caps.get(0) else {
+            pos = m.end().max(pos + 1);
+            st.next[i] = m.end();
+            if let Some(found) = candidate(c, st.text, &work.caps) {
+                st.found.push(found);
+            }
+            if anchored == Anchored::Yes {
                 break;
-            };
-            pos = whole.end().max(pos + 1);
-            if let Some(m) = candidate(c, text, &caps) {
-                out.push(m);
             }
         }
     }
 }
 
-fn candidate(c: &Compiled, text: &[u8], caps: &Captures<'_>) -> Option<SecretMatch> {
-    let secret = caps.get(c.secret)?;
-    let bytes = secret.as_bytes();
+fn is_key_byte(b: u8) -> bool {
+    b.is_ascii_alphanumeric() || b"_.-".contains(&b)
+}
+
+fn candidate(c: &Compiled, text: &[u8], caps: &Captures) -> Option<SecretMatch> {
+    let span = |i: Option<usize>| i.and_then(|k| caps.get_group(k));
+    let secret = span(Some(c.secret))?;
+    let bytes = text.get(secret.range())?;
     let spec = c.spec;
     if bytes.is_empty() || spec.min_length.is_some_and(|n| bytes.len() < n) {
         return None;
     }
-    if !spec.personal && checks::is_placeholder(bytes) {
-        return None;
-    }
-    if spec.min_entropy.is_some_and(|e| checks::entropy(bytes) < e) {
-        return None;
-    }
-    let group = |i: Option<usize>| i.and_then(|k| caps.get(k)).map(|m| m.as_bytes());
+    let group = |i: Option<usize>| span(i).and_then(|s| text.get(s.range()));
+    let key = span(c.key).and_then(|k| {
+        let mut start = k.start;
+        if spec.anchored {
+            let floor = start.saturating_sub(MAX_KEY_PREFIX);
+            while start > floor && text.get(start - 1).copied().is_some_and(is_key_byte) {
+                start -= 1;
+            }
+        }
+        text.get(start..k.end)
+    });
     let cand = Candidate {
         secret: bytes,
-        key: group(c.key),
+        key,
         user: group(c.user),
         key_quote: group(c.key_quote),
         value_quote: group(c.value_quote),
         sep: group(c.sep),
         before: text
-            .get(secret.start().saturating_sub(BEFORE_CONTEXT)..secret.start())
+            .get(secret.start.saturating_sub(BEFORE_CONTEXT)..secret.start)
             .unwrap_or(&[]),
     };
+    // Cheapest first: the rule's structural checks, then entropy, then placeholders.
     if !spec.checks.iter().all(|&k| checks::passes(k, &cand)) {
+        return None;
+    }
+    if spec.min_entropy.is_some_and(|e| checks::entropy(bytes) < e) {
+        return None;
+    }
+    if !spec.personal && checks::is_placeholder(bytes) {
         return None;
     }
     Some(SecretMatch::new(
         c.rule,
         spec.specificity,
-        secret.start(),
+        secret.start,
         bytes,
     ))
 }
@@ -263,28 +355,32 @@ fn window(spec: &RuleSpec, text: &[u8], s: usize, e: usize) -> (usize, usize) {
     }
     let hi = e.saturating_add(reach).min(text.len());
     let mut end = e;
-    for i in 0..=spec.lines_after {
-        let from = if i == 0 { end } else { end + 1 };
-        match text.get(from..hi).and_then(|t| memchr::memchr(b'\n', t)) {
-            Some(p) => end = from + p,
+    // Each line is taken with its line break: a pattern may need the byte
+    // after a secret to see where it ends.
+    for _ in 0..=spec.lines_after {
+        match text.get(end..hi).and_then(|t| memchr::memchr(b'\n', t)) {
+            Some(p) => end += p + 1,
             None => {
                 end = hi;
                 break;
             }
         }
     }
-    // A reach that stops inside a token would cut a secret short: finish the token.
+    // A reach that stops inside a token would cut a secret short: finish the
+    // token, and take one byte more for the same reason as the line break.
     let limit = end.saturating_add(MAX_TOKEN_EXTEND).min(text.len());
     while end < limit && text.get(end).copied().is_some_and(is_token_byte) {
         end += 1;
     }
+    end = end.saturating_add(1).min(text.len());
     (start, end)
 }
 
-/// Appends `w` to windows sorted by start, merging it into the last one if they touch.
+/// Appends `w` to windows sorted by start, merging it into the last one if
+/// they are less than [`MERGE_GAP`] apart.
 fn merge(list: &mut Vec<(usize, usize)>, w: (usize, usize)) {
     if let Some(last) = list.last_mut()
-        && w.0 <= last.1
+        && w.0 <= last.1.saturating_add(MERGE_GAP)
         && w.1 >= last.0
     {
         *last = (last.0.min(w.0), last.1.max(w.1));

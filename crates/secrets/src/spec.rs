@@ -106,6 +106,11 @@ pub(crate) struct RuleSpec {
     pub lines_after: u32,
     #[serde(default = "default_window")]
     pub window_bytes: u32,
+    /// The regex runs anchored at each keyword hit (the pattern starts with
+    /// the keyword) instead of over the lines around it; a `key` group is
+    /// extended back over the identifier the keyword ends.
+    #[serde(default)]
+    pub anchored: bool,
     pub examples: Vec<Example>,
     pub negative_examples: Vec<Example>,
     pub what: String,

@@ -12,6 +12,17 @@
 //! codes, and the raw secret never leaves it except as a SHA-256
 //! ([`SecretMatch::fingerprint_key`]).
 //!
+//! When matches of several rules overlap, the one of the most specific rule
+//! is kept: rules declare a specificity (0 for the generic assignments, 1 for
+//! provider formats, 2 for formats confirmed by nearby context such as a
+//! Gemini key near `genai`, 3 for whole key files), then the longer secret,
+//! then the lower rule id wins. Lines are 1-based; columns are 1-based byte
+//! offsets in the line.
+//!
+//! Secret findings give the verdict `unapproved`: a real problem to fix, but
+//! not `malicious` (nothing executes) nor `inconclusive` (the analysis did
+//! finish).
+//!
 //! Input is bytes (invalid UTF-8 is fine). Limits: at most [`MAX_INPUT`]
 //! bytes of one input are scanned (callers split larger texts), at most
 //! [`MAX_MATCHES`] matches are returned per input.

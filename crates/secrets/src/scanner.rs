@@ -25,6 +25,7 @@ use regex_automata::util::captures::Captures;
 use regex_automata::util::syntax;
 use regex_automata::{Anchored, Input, PatternID};
 use std::collections::HashMap;
+use std::sync::Mutex;
 
 /// Candidates (before overlap resolution) kept per input at most.
 const MAX_CANDIDATES: usize = 4 * MAX_MATCHES;
@@ -32,6 +33,8 @@ const MAX_CANDIDATES: usize = 4 * MAX_MATCHES;
 const MAX_TOKEN_EXTEND: usize = 512;
 /// Windows of one rule closer than this are searched as one (bounds their number).
 const MERGE_GAP: usize = 256;
+/// Sets of regex caches kept for reuse (about one per scanning thread).
+const MAX_POOLED: usize = 64;
 /// How far back a `key` of an anchored rule is extended over identifier bytes.
 const MAX_KEY_PREFIX: usize = 40;
 
@@ -62,6 +65,9 @@ pub struct SecretScanner {
     keywords_len: Vec<usize>,
     /// Rules without keywords: they search the whole input.
     always: Vec<usize>,
+    /// Regex caches of finished scans, reused by the next ones (making them
+    /// costs more than scanning a small file).
+    pool: Mutex<Vec<Vec<Option<Work>>>>,
 }
 
 impl std::fmt::Debug for SecretScanner {
@@ -168,6 +174,7 @@ impl SecretScanner {
             inner,
             keywords_len: patterns.iter().map(|p| p.len()).collect(),
             always,
+            pool: Mutex::new(Vec::new()),
         })
     }
 
@@ -188,9 +195,10 @@ impl SecretScanner {
     pub fn scan(&self, text: &[u8], kinds: Kinds) -> Vec<SecretMatch> {
         let text = text.get(..MAX_INPUT).unwrap_or(text);
         let n = self.rules.len();
+        let pooled = self.pool.lock().ok().and_then(|mut p| p.pop());
         let mut st = Scan {
             text,
-            work: (0..n).map(|_| None).collect(),
+            work: pooled.unwrap_or_else(|| (0..n).map(|_| None).collect()),
             windows: vec![Vec::new(); n],
             next: vec![0; n],
             found: Vec::new(),
@@ -211,6 +219,11 @@ impl SecretScanner {
             for w in std::mem::take(&mut st.windows[i]) {
                 self.search(i, w, Anchored::No, &mut st);
             }
+        }
+        if let Ok(mut pool) = self.pool.lock()
+            && pool.len() < MAX_POOLED
+        {
+            pool.push(std::mem::take(&mut st.work));
         }
         let mut kept = resolve_overlaps(st.found);
         kept.retain(|m| !allow::allowed(text, m.start));

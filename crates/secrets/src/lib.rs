@@ -37,6 +37,7 @@ mod scanner;
 #[cfg(test)]
 mod scanner_tests;
 mod spec;
+mod windows;
 
 pub use check::check_rules;
 pub use matches::SecretMatch;

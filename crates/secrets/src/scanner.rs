@@ -15,6 +15,7 @@ use crate::checks::{self, BEFORE_CONTEXT, Candidate};
 use crate::matches::{SecretMatch, number_lines, resolve_overlaps};
 use crate::registry::registry;
 use crate::spec::RuleSpec;
+use crate::windows::{merge, window};
 use crate::{
     Kinds, MAX_INPUT, MAX_MATCHES, REGEX_DFA_LIMIT, REGEX_SIZE_LIMIT, SecretsError, allow,
 };
@@ -29,10 +30,6 @@ use std::sync::Mutex;
 
 /// Candidates (before overlap resolution) kept per input at most.
 const MAX_CANDIDATES: usize = 4 * MAX_MATCHES;
-/// A window cut inside a token is extended by at most this many bytes to the token's end.
-const MAX_TOKEN_EXTEND: usize = 512;
-/// Windows of one rule closer than this are searched as one (bounds their number).
-const MERGE_GAP: usize = 256;
 /// Sets of regex caches kept for reuse (about one per scanning thread).
 const MAX_POOLED: usize = 64;
 /// How far back a `key` of an anchored rule is extended over identifier bytes.
@@ -339,65 +336,4 @@ fn candidate(c: &Compiled, text: &[u8], caps: &Captures) -> Option<SecretMatch> 
         secret.start,
         bytes,
     ))
-}
-
-fn is_token_byte(b: u8) -> bool {
-    b.is_ascii_alphanumeric() || b"_-+/=.".contains(&b)
-}
-
-/// The bytes a rule searches around a keyword hit at `s..e`: from the start
-/// of the line `lines_before` above to the end of the line `lines_after`
-/// below, each side cut to the rule's byte reach.
-fn window(spec: &RuleSpec, text: &[u8], s: usize, e: usize) -> (usize, usize) {
-    let reach = spec.window_bytes as usize;
-    let lo = s.saturating_sub(reach);
-    let mut start = s;
-    for i in 0..=spec.lines_before {
-        let upto = if i == 0 {
-            start
-        } else {
-            start.saturating_sub(1)
-        };
-        match text.get(lo..upto).and_then(|t| memchr::memrchr(b'\n', t)) {
-            Some(p) => start = lo + p + 1,
-            None => {
-                start = lo;
-                break;
-            }
-        }
-    }
-    let hi = e.saturating_add(reach).min(text.len());
-    let mut end = e;
-    // Each line is taken with its line break: a pattern may need the byte
-    // after a secret to see where it ends.
-    for _ in 0..=spec.lines_after {
-        match text.get(end..hi).and_then(|t| memchr::memchr(b'\n', t)) {
-            Some(p) => end += p + 1,
-            None => {
-                end = hi;
-                break;
-            }
-        }
-    }
-    // A reach that stops inside a token would cut a secret short: finish the
-    // token, and take one byte more for the same reason as the line break.
-    let limit = end.saturating_add(MAX_TOKEN_EXTEND).min(text.len());
-    while end < limit && text.get(end).copied().is_some_and(is_token_byte) {
-        end += 1;
-    }
-    end = end.saturating_add(1).min(text.len());
-    (start, end)
-}
-
-/// Appends `w` to windows sorted by start, merging it into the last one if
-/// they are less than [`MERGE_GAP`] apart.
-fn merge(list: &mut Vec<(usize, usize)>, w: (usize, usize)) {
-    if let Some(last) = list.last_mut()
-        && w.0 <= last.1.saturating_add(MERGE_GAP)
-        && w.1 >= last.0
-    {
-        *last = (last.0.min(w.0), last.1.max(w.1));
-        return;
-    }
-    list.push(w);
 }

@@ -47,6 +47,9 @@ pub(crate) fn check_nesting(source: &str) -> Result<(), TooDeep> {
                 if depth > MAX_BRACKET_DEPTH {
                     return Err(TooDeep::Brackets);
                 }
+                if links > MAX_CHAIN_LINKS {
+                    return Err(TooDeep::Chain);
+                }
             }
             b')' | b']' | b'}' => depth = depth.saturating_sub(1),
             b'\n' if depth == 0 => links = 0,

@@ -113,6 +113,13 @@ impl Walker {
                 }
                 self.visit_body(&w.body);
             }
+            Stmt::For(f) => {
+                // A loop variable shadows what the name held before (e.g. an `except ... as e`).
+                if let Expr::Name(n) = f.target.as_ref() {
+                    self.scopes.bind(n.id.as_str(), Binding::Unknown);
+                }
+                visitor::walk_stmt(self, stmt);
+            }
             Stmt::Return(r) => {
                 if let Some(v) = r.value.as_deref() {
                     let value = summarise(&self.scopes, v);

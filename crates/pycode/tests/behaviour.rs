@@ -124,3 +124,21 @@ fn shell_lines_report_the_command_column() {
     assert_eq!((chmod.line, chmod.column), (12, 19));
     assert_eq!(chmod.key, "chmod 777");
 }
+
+#[test]
+fn text_tokens_are_not_secrets_but_auth_tokens_are() {
+    assert!(
+        ids("for token in tokens:\n    print(token)\nprint(max_tokens, token_ids)\n").is_empty()
+    );
+    assert_eq!(ids("print(hf_token)\n"), ["AIG230"]);
+    assert_eq!(
+        ids("import logging\nlogging.info('pw %s', db_password)\n"),
+        ["AIG230"]
+    );
+}
+
+#[test]
+fn a_loop_variable_is_not_the_exception_it_shadows() {
+    let src = "@app.get('/x')\ndef h():\n    try:\n        pass\n    except Exception as e:\n        pass\n    for e in items:\n        return e\n";
+    assert!(ids(src).is_empty());
+}

@@ -2,6 +2,7 @@
 //! fire. One module per area; rule metadata lives in `crate::rules`.
 
 mod deser;
+mod disclosure;
 mod exec;
 mod frameworks;
 mod serving;
@@ -47,7 +48,7 @@ pub(crate) fn run(facts: &Facts) -> Vec<Hit> {
         serving::check_call(call, &mut out);
     }
     for ret in &facts.returns {
-        serving::check_return(ret, &mut out);
+        disclosure::check_return(ret, &mut out);
     }
     out
 }

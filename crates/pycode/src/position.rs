@@ -58,12 +58,9 @@ pub(crate) fn evidence(source: &str, start: usize, end: usize) -> String {
     let text = source.get(start..end).unwrap_or("");
     let mut out = String::new();
     let mut count = 0;
-    for word in text.split_whitespace() {
-        if !out.is_empty() {
-            out.push(' ');
-            count += 1;
-        }
-        for ch in word.chars() {
+    for (i, word) in text.split_whitespace().enumerate() {
+        let chars = std::iter::once(' ').filter(|_| i > 0).chain(word.chars());
+        for ch in chars {
             if count >= MAX_EVIDENCE_CHARS {
                 out.push('…');
                 return out;

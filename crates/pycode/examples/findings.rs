@@ -6,7 +6,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let shell = args.iter().any(|a| a == "--shell");
     for path in args.iter().filter(|a| *a != "--shell") {
-        let text = std::fs::read_to_string(path)?;
+        let text = String::from_utf8_lossy(&std::fs::read(path)?).into_owned();
         let findings = if shell {
             let mut out = Vec::new();
             for (i, line) in text.lines().enumerate() {

@@ -19,7 +19,7 @@ mod scope;
 mod suppress;
 mod syntax;
 
-pub use limits::{MAX_BRACKET_DEPTH, MAX_CHAIN_LINKS, MAX_SOURCE_BYTES};
+pub use limits::{MAX_BRACKET_DEPTH, MAX_CHAIN_LINKS, MAX_INDENT_DEPTH, MAX_SOURCE_BYTES};
 
 use aigis_findings::Rule;
 use detect::Hit;
@@ -80,6 +80,10 @@ pub fn analyze(source: &str) -> Analysis {
             TooDeep::Brackets => {
                 format!("nested too deeply: more than {MAX_BRACKET_DEPTH} brackets; not analysed")
             }
+            TooDeep::Indentation => format!(
+                "nested too deeply: more than {} indentation levels; not analysed",
+                MAX_INDENT_DEPTH
+            ),
             TooDeep::Chain => format!(
                 "expression too long: more than {MAX_CHAIN_LINKS} chained operators; not analysed"
             ),

@@ -28,6 +28,8 @@ pub(crate) struct Value {
     pub tainted: bool,
     /// Mentions the variable of an enclosing `except ... as e` handler.
     pub exception: bool,
+    /// A string built at run time: an f-string, `+`/`%` with a string, or `'...'.format(...)`.
+    pub built_string: bool,
 }
 
 impl Value {

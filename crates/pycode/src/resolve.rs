@@ -84,8 +84,26 @@ pub(crate) fn summarise(scopes: &Scopes, expr: &Expr) -> Value {
         },
         depth: 0,
     };
+    c.value.built_string = is_built_string(expr);
     c.visit_expr(expr);
     c.value
+}
+
+fn is_string(expr: &Expr) -> bool {
+    matches!(expr, Expr::StringLiteral(_) | Expr::FString(_))
+}
+
+/// An f-string with holes, `"a" + x`, `"%s" % x` or `"{}".format(x)`.
+fn is_built_string(expr: &Expr) -> bool {
+    match expr {
+        Expr::FString(_) => true,
+        Expr::BinOp(b) => is_string(&b.left) || is_string(&b.right) || is_built_string(&b.left),
+        Expr::Call(c) => match c.func.as_ref() {
+            Expr::Attribute(a) => a.attr.as_str() == "format" && is_string(&a.value),
+            _ => false,
+        },
+        _ => false,
+    }
 }
 
 struct Collector<'s> {

@@ -1,7 +1,9 @@
 //! Hostile and broken input: limits refuse it as a parse problem, recovery
 //! keeps findings, nothing panics or overflows the stack.
 
-use aigis_pycode::{MAX_BRACKET_DEPTH, MAX_CHAIN_LINKS, MAX_SOURCE_BYTES, analyze};
+use aigis_pycode::{
+    MAX_BRACKET_DEPTH, MAX_CHAIN_LINKS, MAX_INDENT_DEPTH, MAX_SOURCE_BYTES, analyze,
+};
 
 #[test]
 fn too_large_is_a_parse_problem_not_a_scan() {
@@ -91,5 +93,12 @@ fn deeply_indented_blocks_do_not_overflow() {
     src.push_str(&"\t".repeat(3_500));
     src.push_str("eval(y)\n");
     assert!(src.len() < MAX_SOURCE_BYTES);
-    let _ = analyze(&src);
+    let p = analyze(&src).parse_error.expect("refused");
+    assert!(p.message.contains("indentation"), "{p}");
+    let ok: String = (0..MAX_INDENT_DEPTH)
+        .map(|d| format!("{}if x:\n", " ".repeat(d)))
+        .collect();
+    let ok = format!("{ok}{}eval(y)\n", " ".repeat(MAX_INDENT_DEPTH));
+    let a = analyze(&ok);
+    assert!(a.parse_error.is_none(), "{:?}", a.parse_error);
 }

@@ -117,8 +117,10 @@ fn expressions(call: &Call, first: Option<&Value>, out: &mut Vec<Hit>) {
             out.push(Hit::at(&numexpr_evaluate_dynamic::RULE, call, msg, callee));
         }
         _ => {
-            let method = split(callee).1;
-            let built = expr.is_some_and(|e| e.tainted || e.dotted.is_none());
+            let (receiver, method) = split(callee);
+            let receiver = split(receiver).1.to_ascii_lowercase();
+            let frame_like = receiver.contains("df") || receiver.contains("frame");
+            let built = expr.is_some_and(|e| e.built_string || (e.tainted && frame_like));
             if matches!(method, "eval" | "query") && callee.contains('.') && built {
                 let msg = format!(
                     "{callee} (pandas-like DataFrame.{method}) on an expression built at run time: it can reach Python attributes and code"

@@ -9,6 +9,25 @@ use crate::rules::{
     tls_warnings_disabled,
 };
 
+/// Modules whose calls take `verify=` as the TLS switch.
+const HTTP_ROOTS: &[&str] = &["requests", "httpx", "aiohttp", "urllib3", "huggingface_hub"];
+/// Methods of HTTP clients and sessions held in variables (`self.session.get`).
+const HTTP_METHODS: &[&str] = &[
+    "get",
+    "post",
+    "put",
+    "delete",
+    "patch",
+    "head",
+    "options",
+    "request",
+    "send",
+    "stream",
+    "Session",
+    "Client",
+    "AsyncClient",
+    "urlopen",
+];
 const SAFE_TAR_FILTERS: &[&str] = &["data", "tar"];
 const ASGI_APPS: &[&str] = &[
     "fastapi.FastAPI",
@@ -27,7 +46,7 @@ pub(super) fn check_call(call: &Call, out: &mut Vec<Hit>) {
     let callee = call.callee.as_str();
     let method = split(callee).1;
     tarfile(call, method, out);
-    if call.keyword("verify").is_some_and(|v| v.is_false()) {
+    if call.keyword("verify").is_some_and(|v| v.is_false()) && is_http_client(callee, method) {
         let msg = format!(
             "{callee}(verify=False) turns off TLS certificate checks: anyone on the path can read and change the traffic"
         );
@@ -158,4 +177,9 @@ fn binds_all(call: &Call, method: &str, out: &mut Vec<Hit>) {
             format!("{method}(host=0.0.0.0)"),
         ));
     }
+}
+
+fn is_http_client(callee: &str, method: &str) -> bool {
+    let root = callee.split('.').next().unwrap_or(callee);
+    HTTP_ROOTS.contains(&root) || HTTP_METHODS.contains(&method)
 }

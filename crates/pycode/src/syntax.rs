@@ -1,0 +1,247 @@
+//! The adapter over `ruff_python_parser`: parses a module (with error
+//! recovery) and walks it once, turning calls and returns into the
+//! parser-independent [`Facts`] of `model`.
+//!
+//! It tracks imports, aliases, literal assignments, instances
+//! (`app = Flask(...)`), `with ... as x`, function parameters and `except`
+//! variables in [`Scopes`]. The walk is bounded by [`MAX_WALK_DEPTH`].
+
+use crate::limits::MAX_WALK_DEPTH;
+use crate::model::{Call, Context, Facts, Return, Span};
+use crate::resolve::{literal, resolve, summarise};
+use crate::scope::{Binding, Scopes};
+use ruff_python_ast::visitor::{self, Visitor};
+use ruff_python_ast::{self as ast, ExceptHandler, Expr, PySourceType, Stmt};
+use ruff_text_size::Ranged;
+
+/// Decorator methods that make a function a web route handler
+/// (`@app.route`, `@app.get`, `@router.post`, ...).
+const ROUTE_DECORATORS: &[&str] = &[
+    "route",
+    "get",
+    "post",
+    "put",
+    "delete",
+    "patch",
+    "api_route",
+    "websocket",
+];
+
+/// The facts of one module and the first syntax error, if any.
+pub(crate) struct Walked {
+    pub facts: Facts,
+    /// Byte offset and message of the first syntax error.
+    pub error: Option<(usize, String)>,
+}
+
+pub(crate) fn parse_and_walk(source: &str) -> Walked {
+    let parsed = ruff_python_parser::parse_unchecked_source(source, PySourceType::Python);
+    let error = parsed
+        .errors()
+        .first()
+        .map(|e| (e.location.start().to_usize(), e.error.to_string()));
+    let mut walker = Walker {
+        scopes: Scopes::new(),
+        facts: Facts::default(),
+        depth: 0,
+    };
+    walker.visit_body(&parsed.syntax().body);
+    Walked {
+        facts: walker.facts,
+        error,
+    }
+}
+
+struct Walker {
+    scopes: Scopes,
+    facts: Facts,
+    depth: usize,
+}
+
+fn span(node: &impl Ranged) -> Span {
+    let r = node.range();
+    Span {
+        start: r.start().to_usize(),
+        end: r.end().to_usize(),
+    }
+}
+
+impl Walker {
+    fn ctx(&self) -> Context {
+        Context {
+            in_route: self.scopes.in_route(),
+        }
+    }
+
+    fn stmt(&mut self, stmt: &Stmt) {
+        match stmt {
+            Stmt::Import(i) => {
+                for a in &i.names {
+                    let asname = a.asname.as_ref().map(|n| n.as_str());
+                    self.scopes.import(a.name.as_str(), asname);
+                }
+            }
+            Stmt::ImportFrom(i) => {
+                let module = i.module.as_ref().map_or("", |m| m.as_str());
+                for a in &i.names {
+                    let asname = a.asname.as_ref().map(|n| n.as_str());
+                    self.scopes.import_from(module, a.name.as_str(), asname);
+                }
+            }
+            Stmt::FunctionDef(f) => self.function(f),
+            Stmt::Assign(a) => {
+                visitor::walk_stmt(self, stmt);
+                if let [Expr::Name(n)] = a.targets.as_slice() {
+                    let b = self.binding_of(&a.value);
+                    self.scopes.bind(n.id.as_str(), b);
+                }
+            }
+            Stmt::AnnAssign(a) => {
+                visitor::walk_stmt(self, stmt);
+                if let (Expr::Name(n), Some(v)) = (a.target.as_ref(), a.value.as_deref()) {
+                    let b = self.binding_of(v);
+                    self.scopes.bind(n.id.as_str(), b);
+                }
+            }
+            Stmt::With(w) => {
+                for item in &w.items {
+                    self.visit_expr(&item.context_expr);
+                    if let Some(Expr::Name(n)) = item.optional_vars.as_deref() {
+                        let b = self.binding_of(&item.context_expr);
+                        self.scopes.bind(n.id.as_str(), b);
+                    }
+                }
+                self.visit_body(&w.body);
+            }
+            Stmt::For(f) => {
+                // A loop variable shadows what the name held before (e.g. an `except ... as e`).
+                if let Expr::Name(n) = f.target.as_ref() {
+                    self.scopes.bind(n.id.as_str(), Binding::Unknown);
+                }
+                visitor::walk_stmt(self, stmt);
+            }
+            Stmt::Return(r) => {
+                if let Some(v) = r.value.as_deref() {
+                    let value = summarise(&self.scopes, v);
+                    let ctx = self.ctx();
+                    let span = span(r);
+                    self.facts.returns.push(Return { value, span, ctx });
+                }
+                visitor::walk_stmt(self, stmt);
+            }
+            _ => visitor::walk_stmt(self, stmt),
+        }
+    }
+
+    fn function(&mut self, f: &ast::StmtFunctionDef) {
+        for d in &f.decorator_list {
+            self.visit_decorator(d);
+        }
+        let in_route = f.decorator_list.iter().any(|d| is_route(&d.expression));
+        let params = f
+            .parameters
+            .iter()
+            .map(|p| p.name().as_str().to_string())
+            .filter(|p| p != "self" && p != "cls")
+            .collect();
+        self.scopes.push_function(params, in_route);
+        self.visit_body(&f.body);
+        self.scopes.pop_function();
+    }
+
+    /// What a name assigned `value` stands for afterwards.
+    fn binding_of(&self, value: &Expr) -> Binding {
+        if let Some(l) = literal(&self.scopes, value) {
+            return Binding::Literal(l);
+        }
+        match value {
+            Expr::Name(_) | Expr::Attribute(_) | Expr::Call(_) => {
+                if let Some(q) = resolve(&self.scopes, value) {
+                    let s = summarise(&self.scopes, value);
+                    if s.tainted && !matches!(value, Expr::Call(_)) {
+                        return Binding::Param;
+                    }
+                    return Binding::Qualified(q);
+                }
+            }
+            _ => {}
+        }
+        if summarise(&self.scopes, value).tainted {
+            Binding::Param
+        } else {
+            Binding::Unknown
+        }
+    }
+
+    fn call(&mut self, c: &ast::ExprCall) {
+        let Some(callee) = resolve(&self.scopes, &c.func) else {
+            return;
+        };
+        let mut splat = false;
+        let mut args = Vec::with_capacity(c.arguments.args.len());
+        for a in &c.arguments.args {
+            if a.is_starred_expr() {
+                splat = true;
+            } else {
+                args.push(summarise(&self.scopes, a));
+            }
+        }
+        let mut keywords = Vec::with_capacity(c.arguments.keywords.len());
+        for k in &c.arguments.keywords {
+            match &k.arg {
+                Some(id) => {
+                    keywords.push((id.as_str().to_string(), summarise(&self.scopes, &k.value)))
+                }
+                None => splat = true,
+            }
+        }
+        self.facts.calls.push(Call {
+            callee,
+            args,
+            keywords,
+            splat,
+            span: span(c),
+        });
+    }
+}
+
+fn is_route(decorator: &Expr) -> bool {
+    match decorator {
+        Expr::Call(c) => match c.func.as_ref() {
+            Expr::Attribute(a) => ROUTE_DECORATORS.contains(&a.attr.as_str()),
+            _ => false,
+        },
+        _ => false,
+    }
+}
+
+impl<'a> Visitor<'a> for Walker {
+    fn visit_stmt(&mut self, stmt: &'a Stmt) {
+        if self.depth >= MAX_WALK_DEPTH {
+            return;
+        }
+        self.depth += 1;
+        self.stmt(stmt);
+        self.depth -= 1;
+    }
+
+    fn visit_expr(&mut self, expr: &'a Expr) {
+        if self.depth >= MAX_WALK_DEPTH {
+            return;
+        }
+        self.depth += 1;
+        if let Expr::Call(c) = expr {
+            self.call(c);
+        }
+        visitor::walk_expr(self, expr);
+        self.depth -= 1;
+    }
+
+    fn visit_except_handler(&mut self, handler: &'a ExceptHandler) {
+        let ExceptHandler::ExceptHandler(h) = handler;
+        if let Some(name) = &h.name {
+            self.scopes.bind(name.as_str(), Binding::Exception);
+        }
+        visitor::walk_except_handler(self, handler);
+    }
+}

@@ -10,6 +10,8 @@ use crate::policy::Policy;
 use aigis_findings::{Domain, FileReport, Finding, Location, Severity};
 use globset::{Glob, GlobMatcher};
 use rayon::prelude::*;
+
+use crate::text::TextScanner;
 use std::collections::{BTreeMap, HashSet};
 use std::path::{Path, PathBuf};
 
@@ -63,6 +65,8 @@ pub enum SetupError {
     Policy(#[from] crate::policy::ParseError),
     #[error("unknown rule '{0}' in configuration")]
     UnknownRule(String),
+    #[error("built-in rule data is invalid: {0}")]
+    Rules(String),
 }
 
 /// File extensions of model formats: content that is not recognised under
@@ -89,19 +93,14 @@ pub fn scan_paths(paths: &[PathBuf], opts: &ScanOptions) -> Result<ScanResult, S
     let policy = Policy::new(&opts.trusted_globals)?;
     let mut scanner = ModelScanner::new(&policy);
     scanner.limits = opts.limits.clone();
+    let text = TextScanner::new(&opts.domains).map_err(|e| SetupError::Rules(e.to_string()))?;
     let suppress = compile_suppressions(&opts.suppress)?;
     for rule in opts.severity.keys() {
         crate::rules::find(rule).ok_or_else(|| SetupError::UnknownRule(rule.clone()))?;
     }
     let (files, mut errors) = walk(paths, &opts.exclude)?;
     let models = opts.domains.is_empty() || opts.domains.contains(&Domain::Models);
-    let one = |p: &PathBuf| {
-        if models {
-            scan_file(&scanner, p)
-        } else {
-            Ok(None)
-        }
-    };
+    let one = |p: &PathBuf| scan_file(models.then_some(&scanner), &text, p);
     // One file (the check on every download): no thread pool to start.
     let results: Vec<Result<Option<FileReport>, ScanError>> = if files.len() > 1 {
         files.par_iter().map(one).collect()
@@ -215,19 +214,35 @@ fn walk(
     Ok((files, errors))
 }
 
-fn scan_file(scanner: &ModelScanner<'_>, path: &Path) -> Result<Option<FileReport>, ScanError> {
+fn scan_file(
+    scanner: Option<&ModelScanner<'_>>,
+    text: &TextScanner,
+    path: &Path,
+) -> Result<Option<FileReport>, ScanError> {
     let shown = path.display().to_string();
     let data = input::open(path).map_err(|e| ScanError {
         path: shown.clone(),
         message: e.to_string(),
     })?;
-    let outcome = if data.is_empty() {
-        None
-    } else {
-        scanner
-            .scan(&data, &shown)
-            .or_else(|| crate::models::repo::scan_file(path, &data, &shown))
+    if data.is_empty() {
+        return Ok(None);
+    }
+    if let Some(o) = scanner.and_then(|s| s.scan(&data, &shown)) {
+        return Ok(Some(FileReport::new(shown, o.format, o.findings)));
+    }
+    // Not a model format: repository configs (models), then the text rules.
+    let repo = scanner.and_then(|_| crate::models::repo::scan_file(path, &data, &shown));
+    let texts = text.scan(path, &data, &shown);
+    let outcome = match (repo, texts) {
+        (Some(mut r), Some(t)) => {
+            r.findings.extend(t.findings);
+            Some(r)
+        }
+        (r, t) => r.or(t),
     };
+    if scanner.is_none() {
+        return Ok(outcome.map(|o| FileReport::new(shown, o.format, o.findings)));
+    }
     match outcome {
         Some(o) => Ok(Some(FileReport::new(shown, o.format, o.findings))),
         None if has_pickle_extension(path) => {

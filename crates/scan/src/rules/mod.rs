@@ -58,17 +58,32 @@ pub static RULES: &[&Rule] = &[
     &models::model_repo_summary::RULE,
 ];
 
-/// The rule with this id or name (case-insensitive), if any.
-pub fn find(id_or_name: &str) -> Option<&'static Rule> {
+/// Every rule of every scanner: the model rules above, the code rules
+/// (`aigis-pycode`) and the secret rules (`aigis-secrets`, built from data).
+fn every() -> impl Iterator<Item = &'static Rule> {
     RULES
         .iter()
         .copied()
-        .find(|r| r.id.eq_ignore_ascii_case(id_or_name) || r.name.eq_ignore_ascii_case(id_or_name))
+        .chain(aigis_pycode::rules().iter().copied())
+        .chain(aigis_secrets::rules().iter())
 }
 
-/// Every rule, as owned copies (renderers take a slice of rules).
+/// The rule with this id or name (case-insensitive), if any.
+pub fn find(id_or_name: &str) -> Option<&'static Rule> {
+    every().find(|r| r.id.eq_ignore_ascii_case(id_or_name) || r.name.eq_ignore_ascii_case(id_or_name))
+}
+
+/// Every rule, as owned copies ordered by id (renderers take a slice).
 pub fn all() -> Vec<Rule> {
-    RULES.iter().map(|r| **r).collect()
+    let mut rules: Vec<Rule> = every().copied().collect();
+    rules.sort_by_key(|r| r.id);
+    rules
+}
+
+/// Problems with the data-driven rules' own examples (`aigis rules check`):
+/// each example must fire its rule and each negative example none.
+pub fn check() -> Vec<String> {
+    aigis_secrets::check_rules()
 }
 
 #[cfg(test)]
@@ -80,7 +95,7 @@ mod tests {
     fn ids_and_names_are_unique_and_well_formed() {
         let mut ids = HashSet::new();
         let mut names = HashSet::new();
-        for r in RULES {
+        for r in every() {
             assert!(ids.insert(r.id), "duplicate id {}", r.id);
             assert!(names.insert(r.name), "duplicate name {}", r.name);
             assert!(
@@ -105,7 +120,7 @@ mod tests {
 
     #[test]
     fn every_rule_is_documented_and_mapped_to_the_checklist() {
-        for r in RULES {
+        for r in every() {
             let d = &r.docs;
             for (section, text) in [
                 ("what", d.what),

@@ -3,7 +3,7 @@
 //! personal-data rules), each finding at its line of the raw `.ipynb`.
 
 use aigis_findings::{Finding, Location};
-use aigis_formats::ipynb::{self, CellKind, Notebook, Text};
+use aigis_formats::ipynb::{self, CellKind, Text};
 use aigis_secrets::Kinds;
 
 use super::{TextScanner, magics, secret_finding};
@@ -20,7 +20,7 @@ pub(super) fn scan(s: &TextScanner, raw: &[u8], shown: &str) -> Outcome {
                 &format!("notebook cannot be read: {e}"),
             )];
             if let Some(secrets) = &s.secrets {
-                for m in secrets.scan(raw, Kinds { secrets: true, personal_data: false }) {
+                for m in secrets.scan(raw, Kinds::SECRETS) {
                     let loc = Location {
                         line: Some(m.line),
                         column: Some(m.column),
@@ -51,25 +51,17 @@ pub(super) fn scan(s: &TextScanner, raw: &[u8], shown: &str) -> Outcome {
             }
         };
         if cell.kind == CellKind::Code && python && (s.code || s.notebooks) {
-            code_cell(&nb, raw, cell, &at, &mut findings);
+            code_cell(cell, &at, &mut findings);
         }
         let Some(secrets) = &s.secrets else {
             continue;
         };
-        let kinds = Kinds {
-            secrets: true,
-            personal_data: false,
-        };
-        for m in secrets.scan(cell.source.text.as_bytes(), kinds) {
+        for m in secrets.scan(cell.source.text.as_bytes(), Kinds::SECRETS) {
             let context = format!(" in cell {}", cell.index);
             findings.push(secret_finding(&m, at(&cell.source, m.start), &context));
         }
-        let kinds = Kinds {
-            secrets: true,
-            personal_data: true,
-        };
         for out in &cell.outputs {
-            for m in secrets.scan(out.text.text.as_bytes(), kinds) {
+            for m in secrets.scan(out.text.text.as_bytes(), Kinds::ALL) {
                 let context = format!(
                     " in output {} ({}) of cell {}",
                     out.index, out.label, cell.index
@@ -78,7 +70,6 @@ pub(super) fn scan(s: &TextScanner, raw: &[u8], shown: &str) -> Outcome {
             }
         }
     }
-    let _ = &nb;
     Outcome {
         format: "notebook",
         findings,
@@ -86,14 +77,7 @@ pub(super) fn scan(s: &TextScanner, raw: &[u8], shown: &str) -> Outcome {
 }
 
 /// The Python and shell rules over one code cell, mapped to raw positions.
-fn code_cell(
-    nb: &Notebook,
-    raw: &[u8],
-    cell: &ipynb::Cell,
-    at: &dyn Fn(&Text, usize) -> Location,
-    out: &mut Vec<Finding>,
-) {
-    let _ = (nb, raw);
+fn code_cell(cell: &ipynb::Cell, at: &dyn Fn(&Text, usize) -> Location, out: &mut Vec<Finding>) {
     let prepared = magics::prepare(&cell.source.text);
     let analysis = aigis_pycode::analyze(&prepared.python);
     let shell = prepared

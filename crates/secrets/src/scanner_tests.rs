@@ -41,6 +41,11 @@ fn redaction_and_debug_never_show_the_secret() {
     assert_eq!(m.redacted, "ghp_…(40)");
     assert!(!format!("{m:?}").contains(&ghp()[4..]));
     assert_eq!(m.fingerprint_key().len(), 64);
+    let json = serde_json::to_string(m).expect("serializes");
+    assert!(
+        json.contains("\"rule\":\"AIG330\"") && !json.contains(&ghp()[4..]),
+        "{json}"
+    );
     assert!(!m.fingerprint_key().contains(&ghp()[4..]));
 }
 

@@ -75,19 +75,8 @@ impl Walker {
 
     fn stmt(&mut self, stmt: &Stmt) {
         match stmt {
-            Stmt::Import(i) => {
-                for a in &i.names {
-                    let asname = a.asname.as_ref().map(|n| n.as_str());
-                    self.scopes.import(a.name.as_str(), asname);
-                }
-            }
-            Stmt::ImportFrom(i) => {
-                let module = i.module.as_ref().map_or("", |m| m.as_str());
-                for a in &i.names {
-                    let asname = a.asname.as_ref().map(|n| n.as_str());
-                    self.scopes.import_from(module, a.name.as_str(), asname);
-                }
-            }
+            Stmt::Import(i) => self.import(i),
+            Stmt::ImportFrom(i) => self.import_from(i),
             Stmt::FunctionDef(f) => self.function(f),
             Stmt::Assign(a) => {
                 visitor::walk_stmt(self, stmt);
@@ -130,6 +119,21 @@ impl Walker {
                 visitor::walk_stmt(self, stmt);
             }
             _ => visitor::walk_stmt(self, stmt),
+        }
+    }
+
+    fn import(&mut self, i: &ast::StmtImport) {
+        for a in &i.names {
+            let asname = a.asname.as_ref().map(|n| n.as_str());
+            self.scopes.import(a.name.as_str(), asname);
+        }
+    }
+
+    fn import_from(&mut self, i: &ast::StmtImportFrom) {
+        let module = i.module.as_ref().map_or("", |m| m.as_str());
+        for a in &i.names {
+            let asname = a.asname.as_ref().map(|n| n.as_str());
+            self.scopes.import_from(module, a.name.as_str(), asname);
         }
     }
 

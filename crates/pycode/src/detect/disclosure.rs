@@ -48,6 +48,8 @@ const RESPONSES: &[&str] = &[
     "HTTPException",
     "abort",
 ];
+/// Roots of HTTP client libraries.
+const CLIENT_ROOTS: &[&str] = &["http", "urllib", "urllib3", "requests", "httpx", "aiohttp"];
 const TRACEBACK_CALLS: &[&str] = &[
     "traceback.format_exc",
     "traceback.format_exception",
@@ -65,6 +67,7 @@ pub(super) fn check_call(call: &Call, method: &str, out: &mut Vec<Hit>) {
     logging(call, method, out);
     let callee = call.callee.as_str();
     if RESPONSES.contains(&method)
+        && !is_client_side(callee)
         && call
             .args
             .iter()
@@ -171,4 +174,11 @@ pub(super) fn check_return(ret: &Return, out: &mut Vec<Hit>) {
             key: "return(scores)".into(),
         });
     }
+}
+
+/// HTTP client libraries have their own `HTTPException`/`Response`: raising
+/// one is not answering a client.
+fn is_client_side(callee: &str) -> bool {
+    let root = callee.split('.').next().unwrap_or(callee);
+    CLIENT_ROOTS.contains(&root)
 }

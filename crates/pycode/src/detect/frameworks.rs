@@ -43,42 +43,7 @@ fn is_keras(callee: &str) -> bool {
 pub(super) fn check(call: &Call, out: &mut Vec<Hit>) {
     let callee = call.callee.as_str();
     let method = split(callee).1;
-    if is_keras(callee)
-        && (callee.ends_with(".layers.Lambda") || callee.ends_with(".layers.core.Lambda"))
-    {
-        let msg = "Keras Lambda layer: its Python function is serialised as bytecode into the saved model and runs wherever the model is loaded";
-        out.push(Hit::at(
-            &keras_lambda_layer_in_code::RULE,
-            call,
-            msg,
-            callee,
-        ));
-    }
-    if is_keras(callee)
-        && method == "load_model"
-        && call.keyword("safe_mode").is_some_and(|v| v.is_false())
-    {
-        let msg = format!(
-            "{callee}(safe_mode=False) runs Lambda bytecode and arbitrary callables stored in the model"
-        );
-        out.push(Hit::at(
-            &keras_load_model_unsafe_mode::RULE,
-            call,
-            msg,
-            format!("{callee}(safe_mode=False)"),
-        ));
-    }
-    if method == "enable_unsafe_deserialization"
-        && (is_keras(callee) || callee == "enable_unsafe_deserialization")
-    {
-        let msg = "Keras unsafe deserialization enabled process-wide: every later load runs Lambda bytecode";
-        out.push(Hit::at(
-            &keras_unsafe_deserialization_enabled::RULE,
-            call,
-            msg,
-            callee,
-        ));
-    }
+    keras(call, callee, method, out);
     tf_io(call, out);
     if NATIVE_LOADERS.contains(&callee) || method == "register_custom_ops_library" {
         let msg = format!(
@@ -167,4 +132,43 @@ fn looks_like_hub_id(s: &str) -> bool {
 
 fn is_commit(rev: &str) -> bool {
     rev.len() >= MIN_COMMIT_HEX && rev.len() <= 64 && rev.bytes().all(|b| b.is_ascii_hexdigit())
+}
+
+fn keras(call: &Call, callee: &str, method: &str, out: &mut Vec<Hit>) {
+    if is_keras(callee)
+        && (callee.ends_with(".layers.Lambda") || callee.ends_with(".layers.core.Lambda"))
+    {
+        let msg = "Keras Lambda layer: its Python function is serialised as bytecode into the saved model and runs wherever the model is loaded";
+        out.push(Hit::at(
+            &keras_lambda_layer_in_code::RULE,
+            call,
+            msg,
+            callee,
+        ));
+    }
+    if is_keras(callee)
+        && method == "load_model"
+        && call.keyword("safe_mode").is_some_and(|v| v.is_false())
+    {
+        let msg = format!(
+            "{callee}(safe_mode=False) runs Lambda bytecode and arbitrary callables stored in the model"
+        );
+        out.push(Hit::at(
+            &keras_load_model_unsafe_mode::RULE,
+            call,
+            msg,
+            format!("{callee}(safe_mode=False)"),
+        ));
+    }
+    if method == "enable_unsafe_deserialization"
+        && (is_keras(callee) || callee == "enable_unsafe_deserialization")
+    {
+        let msg = "Keras unsafe deserialization enabled process-wide: every later load runs Lambda bytecode";
+        out.push(Hit::at(
+            &keras_unsafe_deserialization_enabled::RULE,
+            call,
+            msg,
+            callee,
+        ));
+    }
 }

@@ -46,62 +46,8 @@ pub(super) fn check_call(call: &Call, out: &mut Vec<Hit>) {
     let callee = call.callee.as_str();
     let method = split(callee).1;
     tarfile(call, method, out);
-    if call.keyword("verify").is_some_and(|v| v.is_false()) && is_http_client(callee, method) {
-        let msg = format!(
-            "{callee}(verify=False) turns off TLS certificate checks: anyone on the path can read and change the traffic"
-        );
-        out.push(Hit::at(
-            &tls_verify_disabled::RULE,
-            call,
-            msg,
-            format!("{method}(verify=False)"),
-        ));
-    }
-    if method == "disable_warnings" && callee.contains("urllib3") {
-        let msg = "urllib3.disable_warnings() hides the warning for unverified HTTPS requests";
-        out.push(Hit::at(
-            &tls_warnings_disabled::RULE,
-            call,
-            msg,
-            "urllib3.disable_warnings",
-        ));
-    }
-    let debug = call.keyword("debug").is_some_and(|v| v.is_true());
-    if debug
-        && matches!(method, "run" | "run_server")
-        && !callee.starts_with("asyncio.")
-        && !callee.starts_with("uvicorn.")
-    {
-        let msg = format!(
-            "{callee}(debug=True) starts the Werkzeug debugger: anyone who reaches it can run Python on the server"
-        );
-        out.push(Hit::at(
-            &flask_debug_enabled::RULE,
-            call,
-            msg,
-            format!("{method}(debug=True)"),
-        ));
-    }
-    if debug && ASGI_APPS.contains(&callee) {
-        let msg = format!(
-            "{callee}(debug=True) returns tracebacks with source lines to clients on errors"
-        );
-        out.push(Hit::at(
-            &asgi_debug_enabled::RULE,
-            call,
-            msg,
-            format!("{callee}(debug=True)"),
-        ));
-    }
-    if method == "launch" && call.keyword("share").is_some_and(|v| v.is_true()) {
-        let msg = "launch(share=True) publishes the app on a public *.gradio.live URL, without authentication unless auth= is set";
-        out.push(Hit::at(
-            &gradio_public_share::RULE,
-            call,
-            msg,
-            "launch(share=True)",
-        ));
-    }
+    tls(call, callee, method, out);
+    debug_and_share(call, callee, method, out);
     streamlit(call, out);
     binds_all(call, method, out);
     super::disclosure::check_call(call, method, out);
@@ -182,4 +128,66 @@ fn binds_all(call: &Call, method: &str, out: &mut Vec<Hit>) {
 fn is_http_client(callee: &str, method: &str) -> bool {
     let root = callee.split('.').next().unwrap_or(callee);
     HTTP_ROOTS.contains(&root) || HTTP_METHODS.contains(&method)
+}
+
+fn tls(call: &Call, callee: &str, method: &str, out: &mut Vec<Hit>) {
+    if call.keyword("verify").is_some_and(|v| v.is_false()) && is_http_client(callee, method) {
+        let msg = format!(
+            "{callee}(verify=False) turns off TLS certificate checks: anyone on the path can read and change the traffic"
+        );
+        out.push(Hit::at(
+            &tls_verify_disabled::RULE,
+            call,
+            msg,
+            format!("{method}(verify=False)"),
+        ));
+    }
+    if method == "disable_warnings" && callee.contains("urllib3") {
+        let msg = "urllib3.disable_warnings() hides the warning for unverified HTTPS requests";
+        out.push(Hit::at(
+            &tls_warnings_disabled::RULE,
+            call,
+            msg,
+            "urllib3.disable_warnings",
+        ));
+    }
+}
+
+fn debug_and_share(call: &Call, callee: &str, method: &str, out: &mut Vec<Hit>) {
+    let debug = call.keyword("debug").is_some_and(|v| v.is_true());
+    if debug
+        && matches!(method, "run" | "run_server")
+        && !callee.starts_with("asyncio.")
+        && !callee.starts_with("uvicorn.")
+    {
+        let msg = format!(
+            "{callee}(debug=True) starts the Werkzeug debugger: anyone who reaches it can run Python on the server"
+        );
+        out.push(Hit::at(
+            &flask_debug_enabled::RULE,
+            call,
+            msg,
+            format!("{method}(debug=True)"),
+        ));
+    }
+    if debug && ASGI_APPS.contains(&callee) {
+        let msg = format!(
+            "{callee}(debug=True) returns tracebacks with source lines to clients on errors"
+        );
+        out.push(Hit::at(
+            &asgi_debug_enabled::RULE,
+            call,
+            msg,
+            format!("{callee}(debug=True)"),
+        ));
+    }
+    if method == "launch" && call.keyword("share").is_some_and(|v| v.is_true()) {
+        let msg = "launch(share=True) publishes the app on a public *.gradio.live URL, without authentication unless auth= is set";
+        out.push(Hit::at(
+            &gradio_public_share::RULE,
+            call,
+            msg,
+            "launch(share=True)",
+        ));
+    }
 }

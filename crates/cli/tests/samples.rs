@@ -39,7 +39,7 @@ fn check(real: bool) {
         return;
     };
     let o = Command::new(env!("CARGO_BIN_EXE_aigis"))
-        .args(["scan", "--format", "json", "."])
+        .args(["scan", "--only", "models", "--format", "json", "."])
         .current_dir(dir.path())
         .env("XDG_CONFIG_HOME", dir.path().join(".none"))
         .output()

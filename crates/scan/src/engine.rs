@@ -225,7 +225,9 @@ fn scan_file(
         message: e.to_string(),
     })?;
     if data.is_empty() {
-        return Ok(None);
+        return Ok(scanner
+            .filter(|_| has_pickle_extension(path))
+            .map(|_| unrecognised_model(&shown)));
     }
     if let Some(o) = scanner.and_then(|s| s.scan(&data, &shown)) {
         return Ok(Some(FileReport::new(shown, o.format, o.findings)));
@@ -245,15 +247,18 @@ fn scan_file(
     }
     match outcome {
         Some(o) => Ok(Some(FileReport::new(shown, o.format, o.findings))),
-        None if has_pickle_extension(path) => {
-            let f = crate::models::inconclusive(
-                &Location::file(&shown),
-                "named like a model file, but the content is no format aigis recognises",
-            );
-            Ok(Some(FileReport::new(shown, "unknown", vec![f])))
-        }
+        None if has_pickle_extension(path) => Ok(Some(unrecognised_model(&shown))),
         None => Ok(None),
     }
+}
+
+/// A file named like a model whose content is no model format.
+fn unrecognised_model(shown: &str) -> FileReport {
+    let f = crate::models::inconclusive(
+        &Location::file(shown),
+        "named like a model file, but the content is no format aigis recognises",
+    );
+    FileReport::new(shown.to_string(), "unknown", vec![f])
 }
 
 fn has_pickle_extension(path: &Path) -> bool {

@@ -6,13 +6,20 @@ mod inspect;
 mod rules;
 mod scan;
 
-use crate::cli::{Cli, Command, ConfigAction, ModelAction};
+use crate::cli::{Cli, Command, ConfigAction, ModelAction, RulesAction};
 use anyhow::Result;
 
 pub fn run(cli: Cli) -> Result<u8> {
     match cli.command {
         Command::Scan(args) => scan::run(cli.config.as_deref(), args),
-        Command::Rules(f) => rules::list(f.format),
+        Command::Rules {
+            action: Some(RulesAction::Check),
+            ..
+        } => rules::check(),
+        Command::Rules {
+            action: None,
+            format,
+        } => rules::list(format.format),
         Command::Rule { id, format } => rules::show(&id, format.format),
         Command::Config {
             action: ConfigAction::Show,

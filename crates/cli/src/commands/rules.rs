@@ -1,4 +1,4 @@
-//! `aigis rules` and `aigis rule ID`.
+//! `aigis rules`, `aigis rules check` and `aigis rule ID`.
 
 use crate::cli::SimpleFormat;
 use crate::output::emit;
@@ -24,4 +24,21 @@ pub fn show(id: &str, format: SimpleFormat) -> Result<u8> {
     };
     emit(&text, None)?;
     Ok(crate::EXIT_OK)
+}
+
+/// Every data-driven rule against its own examples.
+pub fn check() -> Result<u8> {
+    let problems = aigis_scan::rules::check();
+    let count = aigis_scan::rules::all().len();
+    if problems.is_empty() {
+        emit(&format!("{count} rules: every example checks out\n"), None)?;
+        return Ok(crate::EXIT_OK);
+    }
+    let mut text = String::new();
+    for p in &problems {
+        text.push_str(p);
+        text.push('\n');
+    }
+    emit(&text, None)?;
+    Ok(crate::EXIT_FINDINGS)
 }

@@ -70,7 +70,8 @@ fn every() -> impl Iterator<Item = &'static Rule> {
 
 /// The rule with this id or name (case-insensitive), if any.
 pub fn find(id_or_name: &str) -> Option<&'static Rule> {
-    every().find(|r| r.id.eq_ignore_ascii_case(id_or_name) || r.name.eq_ignore_ascii_case(id_or_name))
+    every()
+        .find(|r| r.id.eq_ignore_ascii_case(id_or_name) || r.name.eq_ignore_ascii_case(id_or_name))
 }
 
 /// Every rule, as owned copies ordered by id (renderers take a slice).
@@ -104,7 +105,9 @@ mod tests {
                 r.id
             );
             assert!(
-                r.name.chars().all(|c| c.is_ascii_lowercase() || c == '-'),
+                r.name
+                    .chars()
+                    .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-'),
                 "name not kebab-case: {}",
                 r.name
             );
@@ -128,7 +131,9 @@ mod tests {
                 ("example", d.example),
                 ("fix", d.fix),
             ] {
-                assert!(text.trim().len() > 10, "{} has no {section}", r.id);
+                // Secret rules' examples are masked (no whole token in docs).
+                let least = if section == "example" { 3 } else { 10 };
+                assert!(text.trim().len() > least, "{} has no {section}", r.id);
             }
             assert!(!r.summary.is_empty(), "{} has no summary", r.id);
             assert!(!r.checklist.is_empty(), "{} serves no checklist item", r.id);

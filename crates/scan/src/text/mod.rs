@@ -51,7 +51,9 @@ impl TextScanner {
     /// Findings for a file that is not a model; `None` when it is not text
     /// or nothing selected applies to it.
     pub fn scan(&self, path: &Path, data: &[u8], shown: &str) -> Option<Outcome> {
-        if data.len() > MAX_TEXT_BYTES || data.iter().take(BINARY_PROBE).any(|&b| b == 0) {
+        let active = self.code || self.notebooks || self.secrets.is_some();
+        if !active || data.len() > MAX_TEXT_BYTES || data.iter().take(BINARY_PROBE).any(|&b| b == 0)
+        {
             return None;
         }
         let name = path
@@ -83,7 +85,8 @@ impl TextScanner {
                 findings.push(secret_finding(&m, loc, ""));
             }
         }
-        if findings.is_empty() && !python {
+        // Python files scanned by the code rules are listed even when clean.
+        if findings.is_empty() && !(python && self.code) {
             return None;
         }
         Some(Outcome {

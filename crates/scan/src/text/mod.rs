@@ -22,7 +22,10 @@ const BINARY_PROBE: usize = 8 << 10;
 
 /// What the text scanners look for, from the selected domains.
 pub struct TextScanner {
-    secrets: Option<SecretScanner>,
+    secrets_on: bool,
+    /// Compiled on the first text file: a scan of model files alone never
+    /// pays for the secret rules (about 15 ms of regex building).
+    compiled: std::sync::OnceLock<Option<SecretScanner>>,
     code: bool,
     notebooks: bool,
 }
@@ -36,22 +39,30 @@ impl TextScanner {
     /// Scanners for `domains` (empty: every domain).
     pub fn new(domains: &[Domain]) -> Result<Self, TextSetupError> {
         let on = |d: Domain| domains.is_empty() || domains.contains(&d);
-        let secrets = if on(Domain::Secrets) || on(Domain::Notebooks) {
-            Some(SecretScanner::new().map_err(|e| TextSetupError(e.to_string()))?)
-        } else {
-            None
-        };
         Ok(TextScanner {
-            secrets,
+            secrets_on: on(Domain::Secrets) || on(Domain::Notebooks),
+            compiled: std::sync::OnceLock::new(),
             code: on(Domain::Code),
             notebooks: on(Domain::Notebooks),
         })
     }
 
+    /// The secret rules, when selected. The embedded rule data is checked by
+    /// the crate's tests and `aigis rules check`, so building cannot fail in a
+    /// released binary; if it did, secrets would be skipped, not crash.
+    fn secrets(&self) -> Option<&SecretScanner> {
+        if !self.secrets_on {
+            return None;
+        }
+        self.compiled
+            .get_or_init(|| SecretScanner::new().ok())
+            .as_ref()
+    }
+
     /// Findings for a file that is not a model; `None` when it is not text
     /// or nothing selected applies to it.
     pub fn scan(&self, path: &Path, data: &[u8], shown: &str) -> Option<Outcome> {
-        let active = self.code || self.notebooks || self.secrets.is_some();
+        let active = self.code || self.notebooks || self.secrets_on;
         if !active || data.len() > MAX_TEXT_BYTES || data.iter().take(BINARY_PROBE).any(|&b| b == 0)
         {
             return None;
@@ -62,7 +73,7 @@ impl TextScanner {
             .unwrap_or("")
             .to_ascii_lowercase();
         if name.ends_with(".ipynb") || aigis_formats::ipynb::looks_like_notebook(data) {
-            if self.notebooks || self.code || self.secrets.is_some() {
+            if self.notebooks || self.code || self.secrets_on {
                 return Some(notebook::scan(self, data, shown));
             }
             return None;
@@ -75,7 +86,7 @@ impl TextScanner {
         {
             code_findings(source, &Location::file(shown), &mut findings);
         }
-        if let Some(s) = &self.secrets {
+        if let Some(s) = self.secrets() {
             for m in s.scan(data, Kinds::SECRETS) {
                 let loc = Location {
                     line: Some(m.line),

@@ -19,7 +19,7 @@ pub(super) fn scan(s: &TextScanner, raw: &[u8], shown: &str) -> Outcome {
                 &file,
                 &format!("notebook cannot be read: {e}"),
             )];
-            if let Some(secrets) = &s.secrets {
+            if let Some(secrets) = s.secrets() {
                 for m in secrets.scan(raw, Kinds::SECRETS) {
                     let loc = Location {
                         line: Some(m.line),
@@ -53,7 +53,7 @@ pub(super) fn scan(s: &TextScanner, raw: &[u8], shown: &str) -> Outcome {
         if cell.kind == CellKind::Code && python && (s.code || s.notebooks) {
             code_cell(cell, &at, &mut findings);
         }
-        let Some(secrets) = &s.secrets else {
+        let Some(secrets) = s.secrets() else {
             continue;
         };
         for m in secrets.scan(cell.source.text.as_bytes(), Kinds::SECRETS) {

@@ -1,0 +1,1 @@
+//! Work in progress (issue 6): not built yet.

@@ -10,6 +10,11 @@ mod output;
 use clap::Parser;
 use std::process::ExitCode;
 
+/// mimalloc: parsing Python builds and frees many small tree nodes, and the
+/// system allocator spent about a fifth of the code rules' time on them.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 /// Exit codes, everywhere: 0 nothing at or above `--fail-on`; 1 findings at or
 /// above it; 2 usage error, or something could not be scanned.
 pub const EXIT_OK: u8 = 0;

@@ -91,8 +91,12 @@ pub fn analyze(source: &str) -> Analysis {
         return refused(message);
     }
     let walked = syntax::parse_and_walk(source);
+    let hits = walked.hits;
+    if hits.is_empty() && walked.error.is_none() {
+        // The common case: no line table needed.
+        return Analysis::default();
+    }
     let lines = Lines::new(source);
-    let hits = detect::run(&walked.facts);
     let findings = finish(source, &lines, hits);
     let parse_error = walked.error.map(|(offset, message)| {
         let (line, column) = lines.position(offset);

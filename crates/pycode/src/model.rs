@@ -1,5 +1,5 @@
 //! The parser-independent facts the detectors judge: calls with their
-//! resolved callee and summarised arguments, and returned values.
+//! resolved callee and (lazily) summarised arguments, and returned values.
 //!
 //! Nothing here knows ruff's AST; `syntax` builds these, `detect` reads them.
 
@@ -61,31 +61,70 @@ impl Value {
     }
 }
 
+/// One argument, summarised on first use: most calls are judged by their
+/// callee alone, so most arguments are never summarised.
+pub(crate) struct Arg<'a> {
+    value: std::cell::OnceCell<Value>,
+    make: &'a dyn Summarise,
+}
+
+/// Builds the [`Value`] of one argument (the adapter implements it).
+pub(crate) trait Summarise {
+    fn summarise(&self) -> Value;
+}
+
+impl<'a> Arg<'a> {
+    pub fn new(make: &'a dyn Summarise) -> Self {
+        Arg {
+            value: std::cell::OnceCell::new(),
+            make,
+        }
+    }
+
+    pub fn get(&self) -> &Value {
+        self.value.get_or_init(|| self.make.summarise())
+    }
+}
+
 /// One call site, its callee resolved through imports and aliases.
-#[derive(Clone, Debug)]
-pub(crate) struct Call {
+pub(crate) struct Call<'a> {
     /// Fully qualified callee, e.g. `torch.load`; instances are written with
     /// `()`: `flask.Flask().run`. Unresolved names stay as written (`df.eval`).
     pub callee: String,
-    pub args: Vec<Value>,
+    pub args: Vec<Arg<'a>>,
     /// Keyword arguments by name; `**mapping` is recorded in `splat`.
-    pub keywords: Vec<(String, Value)>,
+    pub keywords: Vec<(&'a str, Arg<'a>)>,
     /// The call has `**kwargs` (or `*args`): unknown arguments may be passed.
     pub splat: bool,
     pub span: Span,
 }
 
-impl Call {
+impl Call<'_> {
     pub fn keyword(&self, name: &str) -> Option<&Value> {
         self.keywords
             .iter()
-            .find(|(k, _)| k == name)
-            .map(|(_, v)| v)
+            .find(|(k, _)| *k == name)
+            .map(|(_, v)| v.get())
     }
 
     /// The argument passed by keyword `name` or at position `pos`.
     pub fn arg(&self, pos: usize, name: &str) -> Option<&Value> {
-        self.keyword(name).or_else(|| self.args.get(pos))
+        self.keyword(name).or_else(|| self.positional(pos))
+    }
+
+    /// The positional argument at `pos`.
+    pub fn positional(&self, pos: usize) -> Option<&Value> {
+        self.args.get(pos).map(Arg::get)
+    }
+
+    /// Every positional argument, in order.
+    pub fn positionals(&self) -> impl Iterator<Item = &Value> {
+        self.args.iter().map(Arg::get)
+    }
+
+    /// Every keyword argument, in order.
+    pub fn keyword_values(&self) -> impl Iterator<Item = (&str, &Value)> {
+        self.keywords.iter().map(|(k, v)| (*k, v.get()))
     }
 }
 
@@ -109,11 +148,4 @@ pub(crate) struct Context {
 pub(crate) struct Span {
     pub start: usize,
     pub end: usize,
-}
-
-/// Everything the walker saw in one module.
-#[derive(Debug, Default)]
-pub(crate) struct Facts {
-    pub calls: Vec<Call>,
-    pub returns: Vec<Return>,
 }

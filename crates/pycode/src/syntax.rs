@@ -1,13 +1,15 @@
 //! The adapter over `ruff_python_parser`: parses a module (with error
 //! recovery) and walks it once, turning calls and returns into the
-//! parser-independent [`Facts`] of `model`.
+//! parser-independent calls and returns of `model`, judged by `detect`
+//! as the walk meets them.
 //!
 //! It tracks imports, aliases, literal assignments, instances
 //! (`app = Flask(...)`), `with ... as x`, function parameters and `except`
 //! variables in [`Scopes`]. The walk is bounded by [`MAX_WALK_DEPTH`].
 
+use crate::detect::{self, Hit};
 use crate::limits::MAX_WALK_DEPTH;
-use crate::model::{Call, Context, Facts, Return, Span};
+use crate::model::{Arg, Call, Context, Return, Span, Summarise, Value};
 use crate::resolve::{literal, resolve, summarise};
 use crate::scope::{Binding, Scopes};
 use ruff_python_ast::visitor::{self, Visitor};
@@ -27,9 +29,9 @@ const ROUTE_DECORATORS: &[&str] = &[
     "websocket",
 ];
 
-/// The facts of one module and the first syntax error, if any.
+/// The detectors' hits in one module and the first syntax error, if any.
 pub(crate) struct Walked {
-    pub facts: Facts,
+    pub hits: Vec<Hit>,
     /// Byte offset and message of the first syntax error.
     pub error: Option<(usize, String)>,
 }
@@ -42,19 +44,19 @@ pub(crate) fn parse_and_walk(source: &str) -> Walked {
         .map(|e| (e.location.start().to_usize(), e.error.to_string()));
     let mut walker = Walker {
         scopes: Scopes::new(),
-        facts: Facts::default(),
+        hits: Vec::new(),
         depth: 0,
     };
     walker.visit_body(&parsed.syntax().body);
     Walked {
-        facts: walker.facts,
+        hits: walker.hits,
         error,
     }
 }
 
 struct Walker {
     scopes: Scopes,
-    facts: Facts,
+    hits: Vec<Hit>,
     depth: usize,
 }
 
@@ -110,11 +112,17 @@ impl Walker {
                 visitor::walk_stmt(self, stmt);
             }
             Stmt::Return(r) => {
-                if let Some(v) = r.value.as_deref() {
+                // Only route handlers' returns are judged.
+                if let Some(v) = r.value.as_deref()
+                    && self.scopes.in_route()
+                {
                     let value = summarise(&self.scopes, v);
-                    let ctx = self.ctx();
-                    let span = span(r);
-                    self.facts.returns.push(Return { value, span, ctx });
+                    let ret = Return {
+                        value,
+                        span: span(r),
+                        ctx: self.ctx(),
+                    };
+                    detect::check_return(&ret, &mut self.hits);
                 }
                 visitor::walk_stmt(self, stmt);
             }
@@ -181,31 +189,49 @@ impl Walker {
         let Some(callee) = resolve(&self.scopes, &c.func) else {
             return;
         };
+        let scopes = &self.scopes;
         let mut splat = false;
-        let mut args = Vec::with_capacity(c.arguments.args.len());
+        let mut pending = Vec::with_capacity(c.arguments.args.len());
         for a in &c.arguments.args {
             if a.is_starred_expr() {
                 splat = true;
             } else {
-                args.push(summarise(&self.scopes, a));
+                pending.push(Pending { scopes, expr: a });
             }
         }
-        let mut keywords = Vec::with_capacity(c.arguments.keywords.len());
+        let mut named = Vec::with_capacity(c.arguments.keywords.len());
         for k in &c.arguments.keywords {
             match &k.arg {
-                Some(id) => {
-                    keywords.push((id.as_str().to_string(), summarise(&self.scopes, &k.value)))
-                }
+                Some(id) => named.push((
+                    id.as_str(),
+                    Pending {
+                        scopes,
+                        expr: &k.value,
+                    },
+                )),
                 None => splat = true,
             }
         }
-        self.facts.calls.push(Call {
+        let call = Call {
             callee,
-            args,
-            keywords,
+            args: pending.iter().map(|p| Arg::new(p)).collect(),
+            keywords: named.iter().map(|(k, p)| (*k, Arg::new(p))).collect(),
             splat,
             span: span(c),
-        });
+        };
+        detect::check_call(&call, &mut self.hits);
+    }
+}
+
+/// An argument expression waiting to be summarised in the scopes of its call.
+struct Pending<'s> {
+    scopes: &'s Scopes,
+    expr: &'s Expr,
+}
+
+impl Summarise for Pending<'_> {
+    fn summarise(&self) -> Value {
+        summarise(self.scopes, self.expr)
     }
 }
 

@@ -69,9 +69,8 @@ pub(super) fn check_call(call: &Call, method: &str, out: &mut Vec<Hit>) {
     if RESPONSES.contains(&method)
         && !is_client_side(callee)
         && call
-            .args
-            .iter()
-            .chain(call.keywords.iter().map(|(_, v)| v))
+            .positionals()
+            .chain(call.keyword_values().map(|(_, v)| v))
             .any(leaks_exception)
     {
         let msg = format!(
@@ -94,7 +93,7 @@ fn logging(call: &Call, method: &str, out: &mut Vec<Hit>) {
     if !logs {
         return;
     }
-    let what = call.args.iter().find_map(sensitive);
+    let what = call.positionals().find_map(sensitive);
     if let Some(what) = what {
         let msg =
             format!("{callee} writes {what} to the log: logs are widely readable and kept long");

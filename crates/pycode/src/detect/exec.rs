@@ -32,15 +32,14 @@ const SUBPROCESS: &[&str] = &["run", "call", "Popen", "check_call", "check_outpu
 
 pub(super) fn check(call: &Call, out: &mut Vec<Hit>) {
     let callee = call.callee.as_str();
-    let first = call.args.first();
-    if CODE_EXEC.contains(&callee) && first.is_some_and(|a| !a.is_literal()) {
+    if CODE_EXEC.contains(&callee) && call.positional(0).is_some_and(|a| !a.is_literal()) {
         let msg = format!(
             "{callee} on a value that is not a literal: if it can hold caller data, it runs arbitrary code"
         );
         out.push(Hit::at(&dynamic_code_eval::RULE, call, msg, callee));
     }
     if SHELL_CALLS.contains(&callee) {
-        shell(call, first, callee, out);
+        shell(call, call.positional(0), callee, out);
     }
     let (module, func) = split(callee);
     if module == "subprocess"
@@ -70,7 +69,7 @@ pub(super) fn check(call: &Call, out: &mut Vec<Hit>) {
             ));
         }
     }
-    expressions(call, first, out);
+    expressions(call, out);
 }
 
 fn shell(call: &Call, first: Option<&Value>, callee: &str, out: &mut Vec<Hit>) {
@@ -100,9 +99,15 @@ fn shell(call: &Call, first: Option<&Value>, callee: &str, out: &mut Vec<Hit>) {
     }
 }
 
-fn expressions(call: &Call, first: Option<&Value>, out: &mut Vec<Hit>) {
+fn expressions(call: &Call, out: &mut Vec<Hit>) {
     let callee = call.callee.as_str();
-    let expr = call.arg(0, "expr").or(first);
+    let method = split(callee).1;
+    let judged = matches!(callee, "pandas.eval" | "numexpr.evaluate")
+        || (matches!(method, "eval" | "query") && callee.contains('.'));
+    if !judged {
+        return;
+    }
+    let expr = call.arg(0, "expr");
     let dynamic = expr.is_some_and(|e| !e.is_literal());
     if !dynamic {
         return;

@@ -80,11 +80,11 @@ fn tf_io(call: &Call, out: &mut Vec<Hit>) {
     if !io {
         return;
     }
-    let positional = call.args.iter().take(2).any(|a| a.tainted);
+    let positional = call.positionals().take(2).any(|a| a.tainted);
     let keyword = call
         .keywords
         .iter()
-        .any(|(k, v)| PATH_KEYWORDS.contains(&k.as_str()) && v.tainted);
+        .any(|(k, v)| PATH_KEYWORDS.contains(k) && v.get().tainted);
     if positional || keyword {
         let msg = format!(
             "{callee} on a path that comes from a function parameter or request data: callers can read or write any file the server can"

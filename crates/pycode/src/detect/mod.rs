@@ -8,7 +8,7 @@ mod frameworks;
 mod serving;
 mod shell;
 
-use crate::model::{Call, Facts, Span};
+use crate::model::{Call, Return, Span};
 use aigis_findings::Rule;
 
 pub(crate) use shell::scan_shell;
@@ -38,19 +38,17 @@ impl Hit {
     }
 }
 
-/// Every hit of every call and return, in source order of the walk.
-pub(crate) fn run(facts: &Facts) -> Vec<Hit> {
-    let mut out = Vec::new();
-    for call in &facts.calls {
-        deser::check(call, &mut out);
-        frameworks::check(call, &mut out);
-        exec::check(call, &mut out);
-        serving::check_call(call, &mut out);
-    }
-    for ret in &facts.returns {
-        disclosure::check_return(ret, &mut out);
-    }
-    out
+/// The hits of one call, appended to `out`.
+pub(crate) fn check_call(call: &Call, out: &mut Vec<Hit>) {
+    deser::check(call, out);
+    frameworks::check(call, out);
+    exec::check(call, out);
+    serving::check_call(call, out);
+}
+
+/// The hits of one `return` in a route handler, appended to `out`.
+pub(crate) fn check_return(ret: &Return, out: &mut Vec<Hit>) {
+    disclosure::check_return(ret, out);
 }
 
 /// `module.name` split at the last dot.

@@ -85,8 +85,10 @@ fn streamlit(call: &Call, out: &mut Vec<Hit>) {
     ) {
         return;
     }
-    let (Some(key), Some(value)) = (call.args.first().and_then(Value::as_str), call.args.get(1))
-    else {
+    let (Some(key), Some(value)) = (
+        call.positional(0).and_then(Value::as_str),
+        call.positional(1),
+    ) else {
         return;
     };
     if STREAMLIT_WEAK

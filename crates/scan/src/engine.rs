@@ -93,6 +93,7 @@ pub fn scan_paths(paths: &[PathBuf], opts: &ScanOptions) -> Result<ScanResult, S
     let policy = Policy::new(&opts.trusted_globals)?;
     let mut scanner = ModelScanner::new(&policy);
     scanner.limits = opts.limits.clone();
+    scanner.secrets = opts.domains.is_empty() || opts.domains.contains(&Domain::Secrets);
     let text = TextScanner::new(&opts.domains).map_err(|e| SetupError::Rules(e.to_string()))?;
     let suppress = compile_suppressions(&opts.suppress)?;
     for rule in opts.severity.keys() {

@@ -82,6 +82,8 @@ pub(super) fn scan(
     // Templates first: one read before a broken field is still judged.
     for kv in &g.kvs {
         let Value::Str(t) = &kv.value else { continue };
+        let where_ = format!("metadata['{}']", kv.key.lossy());
+        payload::secrets_in(s, &where_, t.bytes, loc, out);
         if is_template_key(kv.key.bytes) {
             template::check(&t.lossy(), &kv.key.lossy(), loc, t.offset, out);
         } else if t.bytes.len() <= MAX_PAYLOAD_CHECKED {

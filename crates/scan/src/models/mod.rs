@@ -73,6 +73,8 @@ pub struct Outcome {
 pub struct ModelScanner<'p> {
     pub policy: &'p Policy,
     pub limits: ScanLimits,
+    /// Run the secret rules over string metadata (safetensors, GGUF, ONNX).
+    pub secrets: bool,
     /// When inspecting, what was seen (pickles and members) is recorded here.
     record: Option<Mutex<Inspection>>,
     /// Which callees get their str/bytes arguments captured (the loaders).
@@ -90,6 +92,7 @@ impl<'p> ModelScanner<'p> {
         ModelScanner {
             policy,
             limits: ScanLimits::default(),
+            secrets: false,
             record: None,
             capture: loaders_of(policy),
         }
@@ -100,6 +103,7 @@ impl<'p> ModelScanner<'p> {
         let recorder = ModelScanner {
             policy: self.policy,
             limits: self.limits.clone(),
+            secrets: self.secrets,
             record: Some(Mutex::new(Inspection::default())),
             capture: loaders_of(self.policy),
         };

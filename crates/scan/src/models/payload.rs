@@ -222,6 +222,33 @@ fn payload_finding(f: &Field<'_>, loc: &Location, what: &str, value: &str) -> Fi
     .with_evidence(super::inspect::shorten(value, 120))
 }
 
+/// Secrets in one metadata string, when the secret rules are selected:
+/// `where_` names the field (`__metadata__['hub_token']`). Tokens in model
+/// metadata travel with every copy of the model.
+pub(super) fn secrets_in(
+    s: &ModelScanner<'_>,
+    where_: &str,
+    value: &[u8],
+    loc: &Location,
+    out: &mut Vec<Finding>,
+) {
+    if !s.secrets || value.len() > MAX_SECRET_SCANNED {
+        return;
+    }
+    let Some(scanner) = crate::text::shared_secrets() else {
+        return;
+    };
+    for m in scanner.scan(value, aigis_secrets::Kinds::SECRETS) {
+        // The field as a member, like a payload scanned inside it: each
+        // place of the same secret keeps its own fingerprint.
+        let at = loc.member(format!("<{where_}>"));
+        out.push(crate::text::secret_finding(&m, at, &format!(" in {where_}")));
+    }
+}
+
+/// Longest metadata string given to the secret rules.
+const MAX_SECRET_SCANNED: usize = 16 << 20;
+
 /// Decode one metadata string every way [`readings`] knows and report what
 /// it carries: an executable, a pickle or archive (scanned like a file), or
 /// Python source that imports or executes.

@@ -126,6 +126,8 @@ fn check_metadata(
         key,
     };
     payload::check_string(s, &field, value, loc, depth, out);
+    let where_ = format!("__metadata__['{key}']");
+    payload::secrets_in(s, &where_, value.as_bytes(), loc, out);
 }
 
 /// What `aigis model inspect` shows for the header.

@@ -336,3 +336,38 @@ fn gguf_parser_cve_shapes_are_findings() {
     );
     assert!(r.findings[0].message.contains("more than the file holds"));
 }
+
+/// A Hugging Face token built at run time (no token-shaped literal in the repo).
+fn hf_token() -> String {
+    ["hf_", "oQFnxkIBUBDxTntOVCJMEfnVmhWfwTRNSk"].concat()
+}
+
+fn scan_with_secrets(data: &[u8]) -> FileReport {
+    let policy = Policy::new(&[]).expect("policy");
+    let mut s = ModelScanner::new(&policy);
+    s.secrets = true;
+    let o = s.scan(data, "t").expect("recognised as a model");
+    FileReport::new("t", o.format, o.findings)
+}
+
+#[test]
+fn tokens_in_safetensors_and_gguf_metadata_are_secrets_redacted() {
+    let token = hf_token();
+    let st = with_metadata("hub_token", &token);
+    let gg = gguf(&[("general.name", "m"), ("training.hub_token", &token)]);
+    for (data, field) in [
+        (st, "__metadata__['hub_token']"),
+        (gg, "metadata['training.hub_token']"),
+    ] {
+        let r = scan_with_secrets(&data);
+        assert_eq!(rules(&r), ["AIG313"], "{:?}", r.findings);
+        let f = &r.findings[0];
+        assert!(f.message.contains(field), "{}", f.message);
+        assert!(
+            !f.message.contains(&token) && !f.evidence.as_deref().unwrap_or("").contains(&token)
+        );
+        assert_eq!(r.verdict, Verdict::Unapproved);
+        // Without the secret rules selected, the same file is clean.
+        assert!(scan(&data).findings.is_empty());
+    }
+}

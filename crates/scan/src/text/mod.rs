@@ -20,12 +20,19 @@ pub const MAX_TEXT_BYTES: usize = 32 << 20;
 /// Bytes looked at to tell text from binary (a NUL means binary).
 const BINARY_PROBE: usize = 8 << 10;
 
+/// The secret rules, compiled once per process on first use: a scan of model
+/// files without string metadata never pays for them (about 15 ms of regex
+/// building). The embedded rule data is checked by the crate's tests and
+/// `aigis rules check`, so building cannot fail in a released binary; if it
+/// did, secrets would be skipped, not crash.
+pub(crate) fn shared_secrets() -> Option<&'static SecretScanner> {
+    static COMPILED: std::sync::OnceLock<Option<SecretScanner>> = std::sync::OnceLock::new();
+    COMPILED.get_or_init(|| SecretScanner::new().ok()).as_ref()
+}
+
 /// What the text scanners look for, from the selected domains.
 pub struct TextScanner {
     secrets_on: bool,
-    /// Compiled on the first text file: a scan of model files alone never
-    /// pays for the secret rules (about 15 ms of regex building).
-    compiled: std::sync::OnceLock<Option<SecretScanner>>,
     code: bool,
     notebooks: bool,
 }
@@ -41,22 +48,17 @@ impl TextScanner {
         let on = |d: Domain| domains.is_empty() || domains.contains(&d);
         Ok(TextScanner {
             secrets_on: on(Domain::Secrets) || on(Domain::Notebooks),
-            compiled: std::sync::OnceLock::new(),
             code: on(Domain::Code),
             notebooks: on(Domain::Notebooks),
         })
     }
 
-    /// The secret rules, when selected. The embedded rule data is checked by
-    /// the crate's tests and `aigis rules check`, so building cannot fail in a
-    /// released binary; if it did, secrets would be skipped, not crash.
-    fn secrets(&self) -> Option<&SecretScanner> {
+    /// The secret rules, when selected.
+    fn secrets(&self) -> Option<&'static SecretScanner> {
         if !self.secrets_on {
             return None;
         }
-        self.compiled
-            .get_or_init(|| SecretScanner::new().ok())
-            .as_ref()
+        shared_secrets()
     }
 
     /// Findings for a file that is not a model; `None` when it is not text
@@ -122,8 +124,9 @@ fn code_findings(source: &str, file: &Location, out: &mut Vec<Finding>) {
     }
 }
 
-/// A secret match as a finding; `context` says where in a notebook.
-fn secret_finding(m: &SecretMatch, loc: Location, context: &str) -> Finding {
+/// A secret match as a finding; `context` says where (a notebook cell, a
+/// metadata key).
+pub(crate) fn secret_finding(m: &SecretMatch, loc: Location, context: &str) -> Finding {
     let message = format!("{}{}: {}", m.rule.summary, context, m.redacted);
     let mut f = Finding::new(m.rule, loc, message, &m.fingerprint_key());
     f.evidence = Some(m.redacted.clone());

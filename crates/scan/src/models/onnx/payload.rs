@@ -172,6 +172,9 @@ pub(super) fn findings(
     depth: u32,
     out: &mut Vec<Finding>,
 ) {
+    for t in &walk.metadata {
+        super::super::payload::secrets_in(s, &t.label, t.value, loc, out);
+    }
     for t in &walk.texts {
         if let Some((bytes, how)) = pickle_in(t.value) {
             let proto = match bytes.as_slice() {

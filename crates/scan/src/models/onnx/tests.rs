@@ -412,3 +412,29 @@ fn base64(data: &[u8]) -> String {
     }
     s
 }
+
+#[test]
+fn tokens_in_onnx_metadata_and_doc_strings_are_secrets() {
+    let token = ["hf_", "oQFnxkIBUBDxTntOVCJMEfnVmhWfwTRNSk"].concat();
+    let policy = Policy::new(&[]).expect("policy");
+    let mut s = ModelScanner::new(&policy);
+    s.secrets = true;
+    let mut m = tiny_cnn();
+    m.metadata_props = vec![entry("hub_token", token.as_bytes())];
+    m.doc_string = format!("exported with HF_TOKEN={token}").into_bytes();
+    let o = s.scan(&m.encode_to_vec(), "m.onnx").expect("recognised");
+    let r = FileReport::new("m.onnx", o.format, o.findings);
+    assert_eq!(rules(&r), ["AIG313", "AIG313"], "{:?}", r.findings);
+    assert!(
+        r.findings
+            .iter()
+            .any(|f| f.message.contains("model metadata_props['hub_token']"))
+    );
+    assert!(
+        r.findings
+            .iter()
+            .any(|f| f.message.contains("model doc_string"))
+    );
+    assert!(r.findings.iter().all(|f| !f.message.contains(&token)));
+    assert!(scan(&m).findings.is_empty());
+}

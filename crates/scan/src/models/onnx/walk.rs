@@ -34,6 +34,9 @@ pub(super) struct TextRef<'m> {
     pub value: &'m [u8],
 }
 
+/// Metadata entries and doc strings kept for the secret rules per model.
+pub(super) const MAX_METADATA_KEPT: usize = 10_000;
+
 /// Everything the walk saw.
 #[derive(Default)]
 pub(super) struct Walk<'m> {
@@ -42,6 +45,9 @@ pub(super) struct Walk<'m> {
     pub nodes: Vec<NodeRef<'m>>,
     pub tensors: Vec<TensorRef<'m>>,
     pub texts: Vec<TextRef<'m>>,
+    /// Every metadata entry and doc string (for the secret rules), at most
+    /// [`MAX_METADATA_KEPT`].
+    pub metadata: Vec<TextRef<'m>>,
     /// The model's own functions, as `domain:name`.
     pub functions: HashSet<String>,
     /// A graph nested deeper than `MAX_GRAPH_DEPTH` was not walked.
@@ -182,6 +188,12 @@ impl<'m> Walk<'m> {
     }
 
     fn text(&mut self, label: &str, value: &'m [u8]) {
+        if !value.is_empty() && self.metadata.len() < MAX_METADATA_KEPT {
+            self.metadata.push(TextRef {
+                label: label.to_string(),
+                value,
+            });
+        }
         if payload::interesting(value) {
             self.texts.push(TextRef {
                 label: label.to_string(),
@@ -192,11 +204,23 @@ impl<'m> Walk<'m> {
 
     fn entries(&mut self, label: &str, entries: &'m [StringStringEntryProto]) {
         for e in entries {
-            if payload::interesting(&e.value) {
-                self.texts.push(TextRef {
-                    label: format!("{label}['{}']", text(&e.key)),
-                    value: &e.value,
+            let interesting = payload::interesting(&e.value);
+            let keep = self.metadata.len() < MAX_METADATA_KEPT && !e.value.is_empty();
+            if !interesting && !keep {
+                continue;
+            }
+            let r = TextRef {
+                label: format!("{label}['{}']", text(&e.key)),
+                value: &e.value,
+            };
+            if keep {
+                self.metadata.push(TextRef {
+                    label: r.label.clone(),
+                    value: r.value,
                 });
+            }
+            if interesting {
+                self.texts.push(r);
             }
         }
     }

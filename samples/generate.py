@@ -1726,6 +1726,144 @@ def write_demo(out):
     out.add("unapproved_tf_read_file.pb",
             tf_saved_model(tf_graph(TF_BENIGN_NODES + [tf_node("leak", "ReadFile")], TF_BENIGN_FUNCS)),
             "unapproved", "tf:file_op", "a TensorFlow SavedModel graph with a ReadFile node")
+    write_demo_project(out)
+
+
+# Fake credentials for the demo project, assembled here so that this script
+# holds no token-shaped literal; they are random and belong to no account.
+DEMO_HF_TOKEN = "hf_" + "oQFnxkIBUBDxTntOVCJMEfnVmhWfwTRNSk"
+DEMO_OPENAI_KEY = "sk-proj-" + "Xk2mQ9vLr7TnP4wZs8Yb3Hc6JdFe1GaUoRiKtNy5VxMq0BlCpE" + "T3BlbkFJ" + "a9Zr4Lm7Qw2Ex8Ty6Uk3Io1Pd5Sg0Fh"
+DEMO_PG_URL = "postgresql://trainer:" + "Zr8q-Tk2pLw9mN4x" + "@db.internal:5432/features"
+
+DEMO_TRAIN = """\
+\"\"\"Fine-tune a sentiment model (aigis demo project: the risky lines are on purpose).\"\"\"
+import pickle
+
+import torch
+import yaml
+from transformers import AutoModelForSequenceClassification
+
+with open("config.yaml") as f:
+    config = yaml.load(f)  # builds arbitrary objects with old PyYAML or a full loader
+
+model = AutoModelForSequenceClassification.from_pretrained(
+    "acme/sentiment-base", trust_remote_code=True
+)
+state = torch.load("checkpoint.pt")  # weights_only not given
+with open("features.pkl", "rb") as f:
+    features = pickle.load(f)
+
+# The safe forms stay quiet:
+weights = torch.load("checkpoint.pt", weights_only=True)
+with open("config.yaml") as f:
+    settings = yaml.safe_load(f)
+pinned = AutoModelForSequenceClassification.from_pretrained(
+    "acme/sentiment-base", revision="4f9c2d1e8b7a6c5d4e3f2a1b0c9d8e7f6a5b4c3d"
+)
+"""
+
+DEMO_SERVE = """\
+\"\"\"A small inference server (aigis demo project).\"\"\"
+import logging
+import traceback
+
+from flask import Flask, jsonify, request
+
+app = Flask(__name__)
+log = logging.getLogger(__name__)
+
+
+@app.route("/predict", methods=["POST"])
+def predict():
+    log.info("request body: %s", request.json)
+    try:
+        return jsonify(label=classify(request.json["text"]))
+    except Exception:
+        return jsonify(error=traceback.format_exc()), 500
+
+
+def classify(text):
+    return "positive" if "good" in text else "negative"
+
+
+if __name__ == "__main__":
+    app.run(host="0.0.0.0", port=8080, debug=True)
+"""
+
+DEMO_SAFE = """\
+\"\"\"Helpers that use the safe forms only: aigis reports nothing here.\"\"\"
+import json
+import tarfile
+
+import numpy as np
+import torch
+
+
+def load_weights(path):
+    return torch.load(path, weights_only=True)
+
+
+def load_embeddings(path):
+    return np.load(path, allow_pickle=False)
+
+
+def unpack(archive, dest):
+    with tarfile.open(archive) as tar:
+        tar.extractall(dest, filter="data")
+
+
+def read_labels(path):
+    with open(path) as f:
+        return json.load(f)
+"""
+
+DEMO_SETTINGS = """\
+# Training job settings (aigis demo project)
+dataset: acme/reviews
+batch_size: 32
+feature_store: {url}
+""".format(url=DEMO_PG_URL)
+
+# 1x1 transparent PNG: image outputs are skipped, never scanned as text.
+DEMO_PNG = ("iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA"
+            "60e6kgAAAABJRU5ErkJggg==")
+
+
+def demo_notebook():
+    def code(n, source, outputs=()):
+        return {"cell_type": "code", "execution_count": n, "id": "c%d" % n, "metadata": {},
+                "outputs": list(outputs), "source": source}
+    cells = [
+        {"cell_type": "markdown", "id": "m0", "metadata": {},
+         "source": ["# Explore the reviews dataset\n", "aigis demo notebook."]},
+        code(1, ["!pip install --extra-index-url http://pypi.acme.internal/simple acme-tools\n"]),
+        code(2, ["import os\n", "os.environ[\"HF_TOKEN\"] = \"%s\"\n" % DEMO_HF_TOKEN]),
+        code(3, ["print(\"using key\", os.environ.get(\"OPENAI_API_KEY\"))\n"],
+             [{"name": "stdout", "output_type": "stream",
+               "text": ["using key %s\n" % DEMO_OPENAI_KEY]}]),
+        code(4, ["import pandas as pd\n", "df = pd.read_pickle(\"reviews.pkl\")\n", "df.plot()\n"],
+             [{"data": {"image/png": DEMO_PNG, "text/plain": ["<Figure size 640x480 with 1 Axes>"]},
+               "metadata": {}, "output_type": "display_data"}]),
+    ]
+    nb = {"cells": cells,
+          "metadata": {"kernelspec": {"display_name": "Python 3", "language": "python", "name": "python3"},
+                       "language_info": {"name": "python"}},
+          "nbformat": 4, "nbformat_minor": 5}
+    return (json.dumps(nb, indent=1) + "\n").encode()
+
+
+def write_demo_project(out):
+    P = "project/"
+    out.add(P + "train.py", DEMO_TRAIN.encode(), "unapproved", "code:deserialization",
+            "yaml.load, trust_remote_code=True, torch.load without weights_only, pickle.load")
+    out.add(P + "serve.py", DEMO_SERVE.encode(), "unapproved", "code:serving",
+            "Flask debug on 0.0.0.0, request body logged, traceback returned")
+    out.add(P + "safe_helpers.py", DEMO_SAFE.encode(), "clean", "code:safe_forms",
+            "torch.load(weights_only=True), np.load(allow_pickle=False), tarfile filter='data'")
+    out.add(P + "settings.yaml", DEMO_SETTINGS.encode(), "unapproved", "secret:database_url",
+            "a PostgreSQL URL with a password")
+    out.add(P + "explore.ipynb", demo_notebook(), "unapproved", "notebook:secrets",
+            "HF token in a cell, an OpenAI key in a stream output, pip from plain HTTP, read_pickle")
 
 
 # ---- real benign models (--real) ------------------------------------------

@@ -175,6 +175,9 @@ pub fn analyze_shell(command: &str, line: u32) -> Vec<CodeFinding> {
             key: hit.key,
         });
     }
+    // Two readings of one pip option (the flag, the URL) are one finding.
+    out.sort_by(|a, b| (a.line, a.column, a.rule.id).cmp(&(b.line, b.column, b.rule.id)));
+    out.dedup_by(|a, b| a.line == b.line && a.column == b.column && a.rule.id == b.rule.id);
     out.truncate(MAX_FINDINGS);
     out
 }

@@ -8,11 +8,13 @@
 //! Where a finding is, SARIF can only say partly. GitHub shows a result only
 //! when its region has a `startLine`, so every result gets one: the finding's
 //! line for text files, else line 1. A byte offset into the file itself is
-//! kept as `byteOffset`. A location inside an archive member or a notebook
-//! cell cannot be expressed as a region of the file (the offset or line is
-//! relative to the member or cell), so those results point at line 1 of the
-//! file and carry the full location (`Location::display`) in the message, and
-//! the members and cell in the properties `aigis/members` and `aigis/cell`.
+//! kept as `byteOffset`. Notebook findings carry the line of the raw
+//! `.ipynb` (what code viewers show), so they get their region; the cell is
+//! said in the message and the property `aigis/cell`. A location inside an
+//! archive member cannot be expressed as a region of the file (the offset is
+//! relative to the member), so those results point at line 1 of the file and
+//! carry the full location (`Location::display`) in the message, and the
+//! members in the property `aigis/members`.
 
 mod model;
 mod uri;
@@ -144,9 +146,9 @@ fn descriptor(rule: &Rule) -> ReportingDescriptor {
 
 fn result(f: &Finding, rule_index: Option<usize>) -> SarifResult {
     let loc = &f.location;
-    let nested = !loc.members.is_empty() || loc.cell.is_some();
+    let nested = !loc.members.is_empty();
     let mut text = f.message.clone();
-    if nested || loc.offset.is_some() {
+    if nested || loc.cell.is_some() || loc.offset.is_some() {
         // GitHub shows neither members, cells nor byte offsets: say them.
         text.push_str(&format!("\nLocation: {}", loc.display()));
     }

@@ -242,7 +242,11 @@ pub(super) fn secrets_in(
         // The field as a member, like a payload scanned inside it: each
         // place of the same secret keeps its own fingerprint.
         let at = loc.member(format!("<{where_}>"));
-        out.push(crate::text::secret_finding(&m, at, &format!(" in {where_}")));
+        out.push(crate::text::secret_finding(
+            &m,
+            at,
+            &format!(" in {where_}"),
+        ));
     }
 }
 

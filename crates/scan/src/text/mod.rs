@@ -127,7 +127,17 @@ fn code_findings(source: &str, file: &Location, out: &mut Vec<Finding>) {
 /// A secret match as a finding; `context` says where (a notebook cell, a
 /// metadata key).
 pub(crate) fn secret_finding(m: &SecretMatch, loc: Location, context: &str) -> Finding {
-    let message = format!("{}{}: {}", m.rule.summary, context, m.redacted);
+    // "OpenAI API key in text" reads "OpenAI API key in cell 2" once the
+    // place is known.
+    let what = match context {
+        "" => m.rule.summary,
+        _ => m
+            .rule
+            .summary
+            .strip_suffix(" in text")
+            .unwrap_or(m.rule.summary),
+    };
+    let message = format!("{what}{context}: {}", m.redacted);
     let mut f = Finding::new(m.rule, loc, message, &m.fingerprint_key());
     f.evidence = Some(m.redacted.clone());
     f

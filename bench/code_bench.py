@@ -13,8 +13,11 @@ and detect-secrets on the same inputs, in one run.
 - secret detection: the planted secrets and the bait of the corpus written by
   bench/secrets_corpus.py (its manifest.json), for aigis and detect-secrets:
   found, missed, false alarms on bait, other reports.
-- time: wall and CPU (user+sys) and peak RSS of each tool on the big corpus,
-  and MB/s.
+- time: wall and CPU (user+sys) and peak RSS of each tool on the big corpus
+  (synthetic filler with the planted files) and on real ML source (`--real`:
+  transformers and diffusers, replicated; see bench/code_run.sh), and MB/s.
+  On the real source each tool's number of reports is given too: it is code
+  written by careful people, so most reports there are noise.
 
 Writes OUT/results.md and OUT/raw.json. Standard library only.
 """
@@ -165,28 +168,43 @@ def secret_detection(args):
     return rows
 
 
-def timing(args):
-    big = Path(args.big)
+def timing(args, corpus):
+    big = Path(corpus)
     py_bytes = tree_bytes(big, {".py"})
     all_bytes = tree_bytes(big)
     rows = []
     for name, fn, size in [
-        ("aigis (code+secrets+notebooks)", lambda: aigis_files(args.aigis, big, "code,secrets,notebooks")[1], all_bytes),
-        ("aigis (secrets only)", lambda: aigis_files(args.aigis, big, "secrets")[1], all_bytes),
-        ("detect-secrets", lambda: detect_secrets_files(args.venv, big, args.timeout)[1], all_bytes),
-        ("bandit", lambda: bandit_files(args.venv, big)[1], py_bytes),
-        ("ruff --select S", lambda: ruff_files(args.venv, big)[1], py_bytes),
+        ("aigis (code+secrets+notebooks)", lambda: aigis_files(args.aigis, big, "code,secrets,notebooks"), all_bytes),
+        ("aigis (code only)", lambda: aigis_files(args.aigis, big, "code"), py_bytes),
+        ("aigis (secrets only)", lambda: aigis_files(args.aigis, big, "secrets"), all_bytes),
+        ("detect-secrets", lambda: detect_secrets_files(args.venv, big, args.timeout), all_bytes),
+        ("bandit", lambda: bandit_files(args.venv, big), py_bytes),
+        ("ruff --select S", lambda: ruff_files(args.venv, big), py_bytes),
     ]:
-        r = fn()
+        found, r = fn()
         finished = r["exit"] != "timeout"
         rows.append({"tool": name, "bytes": size, "wall": r["wall"], "cpu": r["cpu"],
                      "rss_mb": r["rss_mb"], "finished": finished,
+                     "reports": sum(len(v) for v in found.values()) if finished else None,
                      "mb_s_wall": size / 1e6 / r["wall"] if finished else None,
                      "mb_s_cpu": size / 1e6 / r["cpu"] if finished and r["cpu"] else None})
     return rows
 
 
-def markdown(code, secrets, times, load):
+def time_table(title, rows):
+    out = [title, "",
+           "| tool | input MB | wall s | CPU s | MB/s wall | MB/s per CPU-s | peak RSS MB | reports |",
+           "|---|---|---|---|---|---|---|---|"]
+    fmt = lambda v: f"{v:.1f}" if v is not None else "did not finish"
+    for r in rows:
+        reports = r.get("reports")
+        out.append(f"| {r['tool']} | {r['bytes'] / 1e6:.0f} | {r['wall']:.2f} | {r['cpu']:.2f} | "
+                   f"{fmt(r['mb_s_wall'])} | {fmt(r['mb_s_cpu'])} | {r['rss_mb']:.0f} | "
+                   f"{reports if reports is not None else '-'} |")
+    return out + [""]
+
+
+def markdown(code, secrets, times, real, load):
     out = ["# Code and secret rules: aigis side by side", "", f"Load: `{load}`", ""]
     if code:
         out += ["## Code rules: fixture pairs", "",
@@ -207,14 +225,9 @@ def markdown(code, secrets, times, load):
                        f"{len(r['missed'])} | {bait} | {other} |")
         out.append("")
     if times:
-        out += ["## Time on the big corpus", "",
-                "| tool | input MB | wall s | CPU s | MB/s wall | MB/s per CPU-s | peak RSS MB |",
-                "|---|---|---|---|---|---|---|"]
-        for r in times:
-            fmt = lambda v: f"{v:.1f}" if v is not None else "did not finish"
-            out.append(f"| {r['tool']} | {r['bytes'] / 1e6:.0f} | {r['wall']:.2f} | {r['cpu']:.2f} | "
-                       f"{fmt(r['mb_s_wall'])} | {fmt(r['mb_s_cpu'])} | {r['rss_mb']:.0f} |")
-        out.append("")
+        out += time_table("## Time on the synthetic corpus (filler and planted files)", times)
+    if real:
+        out += time_table("## Time on real ML source (transformers and diffusers, replicated)", real)
     return "\n".join(out)
 
 
@@ -225,6 +238,7 @@ def main():
     ap.add_argument("--fixtures")
     ap.add_argument("--corpus")
     ap.add_argument("--big")
+    ap.add_argument("--real", help="a tree of real Python source to time the tools on")
     ap.add_argument("--out", required=True)
     ap.add_argument("--timeout", type=int, default=1800,
                     help="seconds before a tool run is called unfinished")
@@ -232,11 +246,12 @@ def main():
     load = subprocess.run(["uptime"], capture_output=True, text=True).stdout.strip()
     code = code_detection(args) if args.fixtures else []
     secrets = secret_detection(args) if args.corpus else []
-    times = timing(args) if args.big else []
+    times = timing(args, args.big) if args.big else []
+    real = timing(args, args.real) if args.real else []
     os.makedirs(args.out, exist_ok=True)
     Path(args.out, "raw.json").write_text(json.dumps(
-        {"code": code, "secrets": secrets, "time": times, "load": load}, indent=1, default=str))
-    md = markdown(code, secrets, times, load)
+        {"code": code, "secrets": secrets, "time": times, "real": real, "load": load}, indent=1, default=str))
+    md = markdown(code, secrets, times, real, load)
     Path(args.out, "results.md").write_text(md)
     print(md)
 

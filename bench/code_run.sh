@@ -3,9 +3,14 @@
 # detect-secrets, on the pycode rule fixtures and on a generated corpus with
 # planted fake secrets and bait (bench/secrets_corpus.py).
 #
-#   bench/code_run.sh              # 200 MB timing corpus
-#   MB=20 bench/code_run.sh        # a smaller one
+#   bench/code_run.sh              # 200 MB timing corpora
+#   MB=20 bench/code_run.sh        # smaller ones
 #   TIMEOUT=600 bench/code_run.sh  # seconds before a tool run is called unfinished
+#
+# Two timing corpora of MB each: synthetic filler with the planted files, and
+# real ML source: the .py files of the pinned transformers and diffusers
+# wheels (downloaded once into bench/out/code/wheels, about 80 MB of source)
+# copied as often as needed.
 #
 # semgrep is not in the table: its rules come from the semgrep registry, which
 # this machine cannot reach (no internet beyond the package registries).
@@ -31,6 +36,31 @@ mkdir -p "$OUT"
 rm -rf "$OUT/corpus" "$OUT/big"
 python3 "$HERE/secrets_corpus.py" --out "$OUT/corpus"
 python3 "$HERE/secrets_corpus.py" --out "$OUT/big" --mb "${MB:-200}"
+REAL_PINS=(transformers==5.23.0 diffusers==0.42.1)
+mkdir -p "$OUT/wheels"
+ls "$OUT"/wheels/transformers-*.whl >/dev/null 2>&1 ||
+  "$VENV/bin/pip" download -q --disable-pip-version-check --no-deps -d "$OUT/wheels" "${REAL_PINS[@]}"
+rm -rf "$OUT/real"
+python3 - "$OUT/wheels" "$OUT/real" "${MB:-200}" <<'PY'
+import sys, zipfile
+from pathlib import Path
+wheels, out, mb = Path(sys.argv[1]), Path(sys.argv[2]), int(sys.argv[3])
+sources = []
+for w in sorted(wheels.glob("*.whl")):
+    with zipfile.ZipFile(w) as z:
+        sources += [(i.filename, z.read(i)) for i in z.infolist() if i.filename.endswith(".py")]
+total, copy = 0, 0
+while total < mb * 2**20:
+    for name, data in sources:
+        if total >= mb * 2**20:
+            break
+        path = out / f"copy{copy}" / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(data)
+        total += len(data)
+    copy += 1
+print(f"real ML source: {total / 2**20:.0f} MiB in {copy} copies")
+PY
 python3 "$HERE/code_bench.py" --aigis "$AIGIS" --venv "$VENV" \
   --fixtures "$ROOT/crates/pycode/tests/fixtures" --corpus "$OUT/corpus" --big "$OUT/big" \
-  --out "$OUT" --timeout "${TIMEOUT:-1800}"
+  --real "$OUT/real" --out "$OUT" --timeout "${TIMEOUT:-1800}"

@@ -114,6 +114,34 @@ def detect_secrets_files(venv, target, timeout):
     return found, r
 
 
+def semgrep_files(semgrep, rules, target, timeout):
+    """semgrep with the local rules of bench/semgrep-rules.yml (no registry here)."""
+    r = run([semgrep, "scan", "--config", rules, "--json", "--metrics=off",
+             "--disable-version-check", "--quiet", "--no-git-ignore", str(target)],
+            timeout=timeout)
+    found = {}
+    try:
+        doc = json.loads(r["out"] or b"{}")
+    except json.JSONDecodeError:
+        doc = {}
+    for x in doc.get("results", []):
+        rel = os.path.relpath(x["path"], target)
+        found.setdefault(rel, []).append((x.get("start", {}).get("line"), x.get("check_id")))
+    return found, r
+
+
+def ripsecrets_files(ripsecrets, target, timeout):
+    """ripsecrets prints `path:line:match` for each secret it finds."""
+    r = run([ripsecrets, str(target)], timeout=timeout)
+    found = {}
+    for line in (r["out"] or b"").decode("utf-8", "replace").splitlines():
+        parts = line.split(":", 2)
+        if len(parts) == 3 and parts[1].isdigit():
+            rel = os.path.relpath(parts[0], target)
+            found.setdefault(rel, []).append((int(parts[1]), "secret"))
+    return found, r
+
+
 # ---- scoring ----------------------------------------------------------------
 
 def code_detection(args):
@@ -124,6 +152,9 @@ def code_detection(args):
         "bandit": bandit_files(args.venv, fx)[0],
         "ruff-S": ruff_files(args.venv, fx)[0],
     }
+    if args.semgrep:
+        tools["semgrep (local rules)"] = semgrep_files(args.semgrep, args.semgrep_rules, fx,
+                                                       args.timeout)[0]
     rows = []
     for name, found in tools.items():
         bad = [d for d in pairs if any(Path(d, f).as_posix() in found
@@ -146,6 +177,8 @@ def secret_detection(args):
         "aigis": aigis_files(args.aigis, corpus, "secrets,notebooks")[0],
         "detect-secrets": detect_secrets_files(args.venv, corpus, args.timeout)[0],
     }
+    if args.ripsecrets:
+        tools["ripsecrets"] = ripsecrets_files(args.ripsecrets, corpus, args.timeout)[0]
 
     def inside(p, f, line):
         return f == p["file"] and line is not None and p["line"] <= line <= p["end_line"]
@@ -180,7 +213,11 @@ def timing(args, corpus):
         ("detect-secrets", lambda: detect_secrets_files(args.venv, big, args.timeout), all_bytes),
         ("bandit", lambda: bandit_files(args.venv, big), py_bytes),
         ("ruff --select S", lambda: ruff_files(args.venv, big), py_bytes),
-    ]:
+    ] + ([("ripsecrets", lambda: ripsecrets_files(args.ripsecrets, big, args.timeout), all_bytes)]
+         if args.ripsecrets else []) + (
+        [("semgrep (local rules)",
+          lambda: semgrep_files(args.semgrep, args.semgrep_rules, big, args.timeout), py_bytes)]
+        if args.semgrep else []):
         found, r = fn()
         finished = r["exit"] != "timeout"
         rows.append({"tool": name, "bytes": size, "wall": r["wall"], "cpu": r["cpu"],
@@ -239,6 +276,9 @@ def main():
     ap.add_argument("--corpus")
     ap.add_argument("--big")
     ap.add_argument("--real", help="a tree of real Python source to time the tools on")
+    ap.add_argument("--semgrep", help="a semgrep executable (run with --semgrep-rules)")
+    ap.add_argument("--semgrep-rules", default=str(Path(__file__).with_name("semgrep-rules.yml")))
+    ap.add_argument("--ripsecrets", help="a ripsecrets executable (cargo install ripsecrets)")
     ap.add_argument("--out", required=True)
     ap.add_argument("--timeout", type=int, default=1800,
                     help="seconds before a tool run is called unfinished")

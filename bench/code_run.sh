@@ -12,8 +12,10 @@
 # wheels (downloaded once into bench/out/code/wheels, about 80 MB of source)
 # copied as often as needed.
 #
-# semgrep is not in the table: its rules come from the semgrep registry, which
-# this machine cannot reach (no internet beyond the package registries).
+# semgrep runs with local rules (bench/semgrep-rules.yml): its registry rule
+# sets cannot be reached from this machine (no internet beyond the package
+# registries). ripsecrets (a Rust secret scanner) is built with cargo install.
+# SKIP_SEMGREP=1 / SKIP_RIPSECRETS=1 leave them out.
 # Writes bench/out/code/results.md. aigis must be built (cargo build --release).
 set -euo pipefail
 HERE="$(cd "$(dirname "$0")" && pwd)"
@@ -61,6 +63,18 @@ while total < mb * 2**20:
     copy += 1
 print(f"real ML source: {total / 2**20:.0f} MiB in {copy} copies")
 PY
-python3 "$HERE/code_bench.py" --aigis "$AIGIS" --venv "$VENV" \
+EXTRA=()
+if [ -z "${SKIP_SEMGREP:-}" ]; then
+  SG_VENV="$HERE/.venv-semgrep"
+  [ -x "$SG_VENV/bin/semgrep" ] || { python3 -m venv "$SG_VENV" &&
+    "$SG_VENV/bin/pip" install -q --disable-pip-version-check semgrep==1.185.0; }
+  EXTRA+=(--semgrep "$SG_VENV/bin/semgrep")
+fi
+if [ -z "${SKIP_RIPSECRETS:-}" ]; then
+  [ -x "$OUT/tools/bin/ripsecrets" ] ||
+    cargo install -q --locked ripsecrets@0.1.11 --root "$OUT/tools"
+  EXTRA+=(--ripsecrets "$OUT/tools/bin/ripsecrets")
+fi
+python3 "$HERE/code_bench.py" --aigis "$AIGIS" --venv "$VENV" "${EXTRA[@]}" \
   --fixtures "$ROOT/crates/pycode/tests/fixtures" --corpus "$OUT/corpus" --big "$OUT/big" \
   --real "$OUT/real" --out "$OUT" --timeout "${TIMEOUT:-1800}"

@@ -70,9 +70,26 @@ pub(crate) fn literal(scopes: &Scopes, expr: &Expr) -> Option<Lit> {
     }
 }
 
+/// Whether `expr` mentions a parameter of the enclosing function or request
+/// data: [`summarise`]'s `tainted`, without building the rest of the summary
+/// (an assignment only needs this).
+pub(crate) fn tainted(scopes: &Scopes, expr: &Expr) -> bool {
+    let mut c = Collector {
+        scopes,
+        value: Value::default(),
+        depth: 0,
+        taint_only: true,
+        seen: 0,
+    };
+    c.visit_expr(expr);
+    c.value.tainted
+}
+
 /// A bounded summary of one expression: literal, name, mentions, callees, taint.
 pub(crate) fn summarise(scopes: &Scopes, expr: &Expr) -> Value {
     let mut c = Collector {
+        taint_only: false,
+        seen: 0,
         scopes,
         value: Value {
             lit: literal(scopes, expr),
@@ -110,16 +127,28 @@ struct Collector<'s> {
     scopes: &'s Scopes,
     value: Value,
     depth: usize,
+    /// Only `tainted` is wanted: names are checked, not kept.
+    taint_only: bool,
+    /// Mentions seen (kept or not), bounded by [`MAX_MENTIONS`] either way.
+    seen: usize,
 }
 
 impl Collector<'_> {
-    fn mention(&mut self, name: String) {
-        if is_request_data(&name) {
+    fn mention(&mut self, name: &str) {
+        if is_request_data(name) {
             self.value.tainted = true;
         }
-        if self.value.mentions.len() < MAX_MENTIONS {
-            self.value.mentions.push(name);
+        if self.seen < MAX_MENTIONS {
+            self.seen += 1;
+            if !self.taint_only {
+                self.value.mentions.push(name.to_string());
+            }
         }
+    }
+
+    /// Done early: the walk only looks for taint, and it has been found.
+    fn done(&self) -> bool {
+        self.seen >= MAX_MENTIONS || (self.taint_only && self.value.tainted)
     }
 }
 
@@ -130,7 +159,7 @@ fn is_request_data(name: &str) -> bool {
 
 impl<'a> Visitor<'a> for Collector<'_> {
     fn visit_expr(&mut self, expr: &'a Expr) {
-        if self.depth >= MAX_SUMMARY_DEPTH || self.value.mentions.len() >= MAX_MENTIONS {
+        if self.depth >= MAX_SUMMARY_DEPTH || self.done() {
             return;
         }
         self.depth += 1;
@@ -141,16 +170,23 @@ impl<'a> Visitor<'a> for Collector<'_> {
                     Some(Binding::Exception) => self.value.exception = true,
                     _ => {}
                 }
-                self.mention(base_name(self.scopes, n.id.as_str()));
+                match self.scopes.lookup(n.id.as_str()) {
+                    Some(Binding::Qualified(q)) => {
+                        let q = q.as_str();
+                        self.mention(q);
+                    }
+                    _ => self.mention(n.id.as_str()),
+                }
             }
             Expr::Attribute(_) => {
                 if let Some(d) = resolve(self.scopes, expr) {
-                    self.mention(d);
+                    self.mention(&d);
                 }
                 visitor::walk_expr(self, expr);
             }
             Expr::Call(call) => {
-                if let Some(d) = resolve(self.scopes, &call.func)
+                if !self.taint_only
+                    && let Some(d) = resolve(self.scopes, &call.func)
                     && self.value.callees.len() < MAX_MENTIONS
                 {
                     self.value.callees.push(d);

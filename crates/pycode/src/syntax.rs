@@ -10,7 +10,7 @@
 use crate::detect::{self, Hit};
 use crate::limits::MAX_WALK_DEPTH;
 use crate::model::{Arg, Call, Context, Return, Span, Summarise, Value};
-use crate::resolve::{literal, resolve, summarise};
+use crate::resolve::{literal, resolve, summarise, tainted};
 use crate::scope::{Binding, Scopes};
 use ruff_python_ast::visitor::{self, Visitor};
 use ruff_python_ast::{self as ast, ExceptHandler, Expr, PySourceType, Stmt};
@@ -169,8 +169,7 @@ impl Walker {
         match value {
             Expr::Name(_) | Expr::Attribute(_) | Expr::Call(_) => {
                 if let Some(q) = resolve(&self.scopes, value) {
-                    let s = summarise(&self.scopes, value);
-                    if s.tainted && !matches!(value, Expr::Call(_)) {
+                    if !matches!(value, Expr::Call(_)) && tainted(&self.scopes, value) {
                         return Binding::Param;
                     }
                     return Binding::Qualified(q);
@@ -178,7 +177,7 @@ impl Walker {
             }
             _ => {}
         }
-        if summarise(&self.scopes, value).tainted {
+        if tainted(&self.scopes, value) {
             Binding::Param
         } else {
             Binding::Unknown

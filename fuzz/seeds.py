@@ -863,6 +863,9 @@ def main() -> None:
         "tflite": tflite_seeds(),
         "convert": convert_seeds(),
         "ipynb": ipynb_seeds(),
+        # Signatures written by the real model_signing 1.1.1 (key, certificate
+        # chain, shards, single file) and by aigis; committed like sevenz's.
+        "oms_bundle": {p.stem: p.read_bytes() for p in sorted((HERE / "seeds" / "oms_bundle").glob("*.sig"))},
     }
     seeds.update(tensor_file_seeds())
     if args.samples:

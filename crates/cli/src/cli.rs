@@ -67,6 +67,12 @@ pub enum ModelAction {
     /// Convert a pickle-based PyTorch checkpoint (zip or legacy), .npy or
     /// .npz file to safetensors, rebuilding only tensors and plain values.
     Convert(ConvertArgs),
+    /// Hash a model file or directory: SHA-256 (or BLAKE3) of every file.
+    Hash(crate::commands::model_sign::HashArgs),
+    /// Sign a model (OpenSSF model-signing compatible signature).
+    Sign(crate::commands::model_sign::SignArgs),
+    /// Verify a model against its signature (exit 1 when it does not verify).
+    Verify(crate::commands::model_sign::VerifyArgs),
 }
 
 #[derive(Args, Debug)]

@@ -4,6 +4,9 @@
 //! Vault). A library only: it never prints and never decides exit codes.
 
 pub mod crypt;
+mod error;
 pub mod hash;
 pub mod keys;
 pub mod sign;
+
+pub use error::Error;

@@ -3,6 +3,7 @@
 mod config_show;
 mod convert;
 mod inspect;
+pub mod model_sign;
 mod rules;
 mod scan;
 
@@ -30,5 +31,14 @@ pub fn run(cli: Cli) -> Result<u8> {
         Command::Model {
             action: ModelAction::Convert(args),
         } => convert::run(&args),
+        Command::Model {
+            action: ModelAction::Hash(a),
+        } => model_sign::hash(&a),
+        Command::Model {
+            action: ModelAction::Sign(a),
+        } => model_sign::sign(&a),
+        Command::Model {
+            action: ModelAction::Verify(a),
+        } => model_sign::verify(&a),
     }
 }

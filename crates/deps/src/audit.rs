@@ -222,6 +222,16 @@ impl Auditor {
             format!(" (pinned in {}:{})", dep.file, dep.line)
         };
         let key = |what: &str| format!("{}:{}:{what}", dep.file, dep.name);
+        // Conda names show their PyPI name too: `pytorch (torch)`.
+        let written = if crate::name::normalize(&dep.written) == dep.name {
+            dep.written.clone()
+        } else {
+            format!("{} ({})", dep.written, dep.name)
+        };
+        let dep = &Dependency {
+            written,
+            ..dep.clone()
+        };
         match &dep.requirement {
             Requirement::Pinned(v) => {
                 let Some(db) = db else { return };
@@ -398,3 +408,26 @@ fn severity_of(g: &matching::Group<'_>) -> (Severity, String) {
 
 #[cfg(test)]
 mod tests;
+
+/// A maximum age as written in configuration: `7d`, `12h`, `30m`, `90s`
+/// (a bare number is days).
+pub fn parse_age(s: &str) -> Result<Duration, String> {
+    let s = s.trim();
+    let (num, unit) = match s.find(|c: char| !c.is_ascii_digit()) {
+        Some(i) => (s.get(..i).unwrap_or(""), s.get(i..).unwrap_or("").trim()),
+        None => (s, "d"),
+    };
+    let n: u64 = num
+        .parse()
+        .map_err(|_| format!("'{s}' is not an age like 7d, 12h, 30m"))?;
+    let mult = match unit {
+        "d" => 86_400,
+        "h" => 3600,
+        "m" => 60,
+        "s" => 1,
+        _ => return Err(format!("'{s}': unknown unit '{unit}' (d, h, m or s)")),
+    };
+    n.checked_mul(mult)
+        .map(Duration::from_secs)
+        .ok_or_else(|| format!("'{s}' is too large"))
+}

@@ -57,6 +57,30 @@ pub fn import_path(path: &Path, now: u64) -> Result<Db, Error> {
     Ok(db)
 }
 
+/// Import an `all.zip` (or one record) already in memory, e.g. downloaded.
+pub fn import_bytes(data: &[u8], source: &str, now: u64) -> Result<Db, Error> {
+    let mut db = Db {
+        format: FORMAT,
+        ecosystem: "PyPI".into(),
+        imported_at: now,
+        source: source.into(),
+        ..Db::default()
+    };
+    let err = |reason: String| Error::Import {
+        path: source.to_string(),
+        reason,
+    };
+    if aigis_formats::zip::is_zip(data) {
+        import_zip(data, &mut db).map_err(err)?;
+    } else {
+        add_record(data, &mut db);
+    }
+    if db.records_read == 0 || db.unreadable == db.records_read {
+        return Err(err("no readable OSV records".into()));
+    }
+    Ok(db)
+}
+
 /// Import the members of an OSV `all.zip` held in `data`.
 pub fn import_zip(data: &[u8], db: &mut Db) -> Result<(), String> {
     let archive = aigis_formats::zip::Archive::parse(data).map_err(|e| e.to_string())?;

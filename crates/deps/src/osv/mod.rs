@@ -4,6 +4,7 @@
 //! versions ([`matching`]). [`download`] fetches OSV's `all.zip` when online.
 
 pub mod cvss;
+#[cfg(feature = "download")]
 pub mod download;
 pub mod import;
 pub mod matching;

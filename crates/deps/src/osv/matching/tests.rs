@@ -158,3 +158,41 @@ fn ranges_that_admit_affected_versions() {
     assert_eq!(ids("vllm", ">=0.3,<0.5"), vec!["HAND-VLLM-0001"]);
     assert!(ids("vllm", ">=0.4").is_empty());
 }
+
+#[test]
+fn zip_import_reads_the_all_zip_layout() {
+    let zip = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/osv-sample.zip");
+    let db = import_path(&zip, 7).unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!((db.records_read, db.unreadable, db.imported_at), (32, 0, 7));
+    assert!(db.packages.contains_key("transformers"));
+    let data = std::fs::read(&zip).expect("read");
+    let again = crate::osv::import::import_bytes(&data, "mem", 7).unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(again.advisories.len(), db.advisories.len());
+    // A damaged archive is an error, not an empty database.
+    let cut = data.get(..data.len() / 2).expect("half");
+    assert!(crate::osv::import::import_bytes(cut, "cut", 7).is_err());
+    assert!(crate::osv::import::import_bytes(b"{\"id\": 1}", "junk", 7).is_err());
+}
+
+#[test]
+fn store_round_trip_and_format_check() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = crate::osv::save(test_db(), dir.path()).unwrap_or_else(|e| panic!("{e}"));
+    assert!(path.ends_with(crate::osv::DB_FILE));
+    let back = crate::osv::load(dir.path())
+        .unwrap_or_else(|e| panic!("{e}"))
+        .expect("present");
+    assert_eq!(back.advisories.len(), test_db().advisories.len());
+    assert_eq!(back.packages.len(), test_db().packages.len());
+    // No temporary file is left behind.
+    assert_eq!(std::fs::read_dir(dir.path()).expect("ls").count(), 1);
+    let mut old = back;
+    old.format = 0;
+    crate::osv::save(&old, dir.path()).unwrap_or_else(|e| panic!("{e}"));
+    assert!(crate::osv::load(dir.path()).is_err());
+    assert!(
+        crate::osv::load(&dir.path().join("none"))
+            .unwrap_or_else(|e| panic!("{e}"))
+            .is_none()
+    );
+}

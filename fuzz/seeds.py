@@ -846,6 +846,29 @@ def ipynb_seeds() -> dict:
     }
 
 
+def deps_seeds() -> dict:
+    """Seeds of the dependency readers: requirements (with includes after
+    0xFF bytes), lock files (first byte picks the reader) and OSV records
+    (the committed test records)."""
+    data = HERE.parent / "crates" / "deps" / "tests" / "data" / "osv"
+    reqs = {
+        "plain": b"jinja2==2.10\ntorch==2.1.0+cu121 --hash=sha256:aa \\\n  --hash=sha256:bb\nnumpy>=1.24 ; python_version >= '3.9'  # c\n",
+        "includes": b"-r a0.txt\n-c a1.txt\nx==1\n\xffy==2\n-r a1.txt\n\xffz==3\n-r ../requirements.txt\n",
+        "targets": b"-e .\n-e git+https://github.com/o/r@v1#egg=r\nlib @ https://e.com/l.tar.gz ; os_name == 'nt'\n./local\n--index-url https://x\n",
+    }
+    locks = {
+        "pyproject": b"\x00[project]\ndependencies = ['torch==2.1.0', 'numpy>=1']\n[tool.poetry.dependencies]\npython = '^3.10'\nscipy = '^1.10'\nx = { git = 'https://g' }\n",
+        "poetry": b"\x01[[package]]\nname = 'jinja2'\nversion = '2.10'\n[package.source]\ntype = 'git'\nurl = 'u'\n",
+        "uv": b"\x02version = 1\n[[package]]\nname = 'torch'\nversion = '2.1.0+cu121'\nsource = { registry = 'r' }\n",
+        "pdm": b"\x03[[package]]\nname = 'requests'\nversion = '2.19.1'\n",
+        "pylock": b"\x04lock-version = '1.0'\n[[packages]]\nname = 'numpy'\nversion = '1.21.0'\n[[packages]]\nname = 'm'\ndirectory = { path = '.' }\n",
+        "pipfile": b'\x05{"default": {"requests": {"version": "==2.19.1"}, "l": {"git": "g"}}, "develop": {}}',
+        "conda": b"\x06name: ml\ndependencies:\n  - python=3.10\n  - pytorch=2.1.0\n  - conda-forge::py-xgboost==1.7.5=cuda\n  - pip:\n    - keras==2.13.1\n",
+    }
+    records = {p.stem: p.read_bytes() for p in sorted(data.glob("*/*.json"))}
+    return {"requirements": reqs, "lockfiles": locks, "osv_record": records}
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--samples", type=pathlib.Path, metavar="DIR",
@@ -868,6 +891,7 @@ def main() -> None:
         "oms_bundle": {p.stem: p.read_bytes() for p in sorted((HERE / "seeds" / "oms_bundle").glob("*.sig"))},
     }
     seeds.update(tensor_file_seeds())
+    seeds.update(deps_seeds())
     if args.samples:
         if not args.samples.is_dir():
             parser.error(f"{args.samples} is not a directory (run samples/generate.py {args.samples})")

@@ -36,6 +36,11 @@ pub enum Command {
         #[command(subcommand)]
         action: ConfigAction,
     },
+    /// Manage the offline advisory database of the dependency audit.
+    Db {
+        #[command(subcommand)]
+        action: DbAction,
+    },
     /// Work with model files.
     Model {
         #[command(subcommand)]
@@ -48,6 +53,22 @@ pub enum RulesAction {
     /// Check that every example of the secret rules fires its rule and every
     /// negative example fires none (exit 1 on a problem).
     Check,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum DbAction {
+    /// Import OSV advisories (PyPI): from OSV's all.zip online, or --from a
+    /// local all.zip, directory of OSV .json files, or one .json record.
+    Update {
+        #[arg(long, value_name = "PATH")]
+        from: Option<PathBuf>,
+    },
+    /// Print the database's location, age and record count (exit 1 when
+    /// older than max-age, 2 when there is none).
+    Status {
+        #[command(flatten)]
+        format: FormatArgs,
+    },
 }
 
 #[derive(Subcommand, Debug)]
@@ -125,7 +146,7 @@ pub struct ScanArgs {
     /// Exit 1 when a finding is at or above this severity [default: high].
     #[arg(long, value_name = "SEVERITY")]
     pub fail_on: Option<String>,
-    /// Scan only these domains (comma-separated): models, code, notebooks, secrets.
+    /// Scan only these domains (comma-separated): models, code, notebooks, secrets, dependencies.
     #[arg(long, value_delimiter = ',', value_name = "DOMAINS")]
     pub only: Vec<String>,
     /// Report only findings whose fingerprints are not in this earlier JSON report.
@@ -137,6 +158,9 @@ pub struct ScanArgs {
     /// Do not fail because a file uses unapproved (not allowlisted) imports.
     #[arg(long)]
     pub allow_unapproved: bool,
+    /// Also check unpinned dependency ranges against advisories (AIG601).
+    #[arg(long)]
+    pub check_ranges: bool,
     /// Also list files that came out clean (text format).
     #[arg(long)]
     pub show_clean: bool,

@@ -30,6 +30,19 @@ pub struct Layer {
     pub severity: Option<BTreeMap<String, String>>,
     pub suppress: Option<Vec<SuppressEntry>>,
     pub limits: Option<LimitsLayer>,
+    pub dependencies: Option<DepsLayer>,
+}
+
+/// `[dependencies]`: the advisory database and how the audit treats ranges.
+#[derive(Clone, Debug, Default, Deserialize, Serialize, PartialEq)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct DepsLayer {
+    /// Database directory (default: $AIGIS_DB_DIR, $XDG_DATA_HOME/aigis/db).
+    pub db: Option<PathBuf>,
+    /// Older databases make the audit inconclusive, e.g. "7d".
+    pub max_age: Option<String>,
+    /// Also check unpinned ranges against advisories.
+    pub check_ranges: Option<bool>,
 }
 
 #[derive(Clone, Debug, Deserialize, Serialize, PartialEq)]
@@ -64,12 +77,27 @@ pub struct Resolved {
     pub severity: BTreeMap<String, Severity>,
     pub suppress: Vec<SuppressEntry>,
     pub limits: LimitsLayer,
+    pub dependencies: DepsLayer,
     /// Where the layers came from, lowest precedence first.
     #[serde(skip)]
     pub sources: Vec<String>,
 }
 
 impl Resolved {
+    /// The dependency audit's options (database dir, max age, range checks).
+    pub fn audit_options(&self) -> aigis_deps::AuditOptions {
+        let d = &self.dependencies;
+        aigis_deps::AuditOptions {
+            db_dir: d.db.clone(),
+            max_age: d
+                .max_age
+                .as_deref()
+                .and_then(|a| aigis_deps::audit::parse_age(a).ok())
+                .unwrap_or(aigis_deps::audit::DEFAULT_MAX_AGE),
+            check_ranges: d.check_ranges.unwrap_or(false),
+        }
+    }
+
     pub fn suppressions(&self) -> Vec<Suppression> {
         self.suppress
             .iter()
@@ -172,6 +200,12 @@ fn env_layer() -> Result<Layer> {
             "TRUSTED_GLOBALS" => l.trusted_globals = Some(list()),
             "ALLOW_INCONCLUSIVE" => l.allow_inconclusive = Some(parse_bool(&key, &value)?),
             "ALLOW_UNAPPROVED" => l.allow_unapproved = Some(parse_bool(&key, &value)?),
+            "DB_DIR" if !value.is_empty() => {
+                l.dependencies = Some(DepsLayer {
+                    db: Some(PathBuf::from(&value)),
+                    ..DepsLayer::default()
+                })
+            }
             // Other AIGIS_* variables belong to other commands (the gateway's
             // key sources, logging); scan settings are only these.
             _ => {}
@@ -200,6 +234,7 @@ fn merge(layers: Vec<(String, Layer)>) -> Result<Resolved> {
         severity: BTreeMap::new(),
         suppress: Vec::new(),
         limits: LimitsLayer::default(),
+        dependencies: DepsLayer::default(),
         sources: Vec::new(),
     };
     for (source, l) in layers {
@@ -264,6 +299,18 @@ fn merge(layers: Vec<(String, Layer)>) -> Result<Resolved> {
                 max_members: lim.max_members.or(r.limits.max_members),
                 max_pickle_opcodes: lim.max_pickle_opcodes.or(r.limits.max_pickle_opcodes),
                 max_compression_ratio: lim.max_compression_ratio.or(r.limits.max_compression_ratio),
+            };
+        }
+        if let Some(d) = l.dependencies {
+            if let Some(age) = &d.max_age {
+                aigis_deps::audit::parse_age(age)
+                    .map_err(anyhow::Error::msg)
+                    .with_context(|| ctx("dependencies.max-age"))?;
+            }
+            r.dependencies = DepsLayer {
+                db: d.db.or(r.dependencies.db),
+                max_age: d.max_age.or(r.dependencies.max_age),
+                check_ranges: d.check_ranges.or(r.dependencies.check_ranges),
             };
         }
         r.sources.push(source);

@@ -39,6 +39,8 @@ pub struct ScanOptions {
     /// Fingerprints of an earlier report: findings with these are left out.
     pub baseline: HashSet<String>,
     pub limits: ScanLimits,
+    /// Where the advisory database is and how old it may be.
+    pub dependencies: aigis_deps::AuditOptions,
 }
 
 /// A path that could not be scanned at all.
@@ -94,7 +96,9 @@ pub fn scan_paths(paths: &[PathBuf], opts: &ScanOptions) -> Result<ScanResult, S
     let mut scanner = ModelScanner::new(&policy);
     scanner.limits = opts.limits.clone();
     scanner.secrets = opts.domains.is_empty() || opts.domains.contains(&Domain::Secrets);
-    let text = TextScanner::new(&opts.domains).map_err(|e| SetupError::Rules(e.to_string()))?;
+    let text = TextScanner::new(&opts.domains)
+        .map_err(|e| SetupError::Rules(e.to_string()))?
+        .with_dependencies(opts.dependencies.clone());
     let suppress = compile_suppressions(&opts.suppress)?;
     for rule in opts.severity.keys() {
         crate::rules::find(rule).ok_or_else(|| SetupError::UnknownRule(rule.clone()))?;

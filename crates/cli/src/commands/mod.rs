@@ -2,12 +2,13 @@
 
 mod config_show;
 mod convert;
+mod db;
 mod inspect;
 pub mod model_sign;
 mod rules;
 mod scan;
 
-use crate::cli::{Cli, Command, ConfigAction, ModelAction, RulesAction};
+use crate::cli::{Cli, Command, ConfigAction, DbAction, ModelAction, RulesAction};
 use anyhow::Result;
 
 pub fn run(cli: Cli) -> Result<u8> {
@@ -25,6 +26,12 @@ pub fn run(cli: Cli) -> Result<u8> {
         Command::Config {
             action: ConfigAction::Show,
         } => config_show::run(cli.config.as_deref()),
+        Command::Db {
+            action: DbAction::Update { from },
+        } => db::update(cli.config.as_deref(), from.as_deref()),
+        Command::Db {
+            action: DbAction::Status { format },
+        } => db::status(cli.config.as_deref(), format.format),
         Command::Model {
             action: ModelAction::Inspect { file, format },
         } => inspect::run(&file, format.format),

@@ -16,6 +16,10 @@ pub fn run(explicit_config: Option<&Path>, args: ScanArgs) -> Result<u8> {
         only: (!args.only.is_empty()).then(|| args.only.clone()),
         allow_inconclusive: args.allow_inconclusive.then_some(true),
         allow_unapproved: args.allow_unapproved.then_some(true),
+        dependencies: args.check_ranges.then(|| crate::config::DepsLayer {
+            check_ranges: Some(true),
+            ..Default::default()
+        }),
         ..Layer::default()
     };
     let cfg = resolve(explicit_config, flags)?;
@@ -89,6 +93,7 @@ fn scan_options(cfg: &Resolved, baseline: HashSet<String>) -> ScanOptions {
         suppress: cfg.suppressions(),
         baseline,
         limits,
+        dependencies: cfg.audit_options(),
     }
 }
 

@@ -5,6 +5,7 @@
 //! cells and outputs first (`aigis_formats::ipynb`). Model files never come
 //! here. Nothing here executes what it reads.
 
+mod deps;
 pub mod magics;
 mod notebook;
 
@@ -35,6 +36,8 @@ pub struct TextScanner {
     secrets_on: bool,
     code: bool,
     notebooks: bool,
+    /// The dependency audit; its database is opened on the first dependency file.
+    deps: Option<aigis_deps::Auditor>,
 }
 
 /// Why the text scanners could not start (broken embedded rules).
@@ -50,7 +53,14 @@ impl TextScanner {
             secrets_on: on(Domain::Secrets) || on(Domain::Notebooks),
             code: on(Domain::Code),
             notebooks: on(Domain::Notebooks),
+            deps: on(Domain::Dependencies).then(|| aigis_deps::Auditor::new(Default::default())),
         })
+    }
+
+    /// Audit dependency files with `opts` (database location, max age).
+    pub fn with_dependencies(mut self, opts: aigis_deps::AuditOptions) -> Self {
+        self.deps = self.deps.map(|_| aigis_deps::Auditor::new(opts));
+        self
     }
 
     /// The secret rules, when selected.
@@ -64,7 +74,7 @@ impl TextScanner {
     /// Findings for a file that is not a model; `None` when it is not text
     /// or nothing selected applies to it.
     pub fn scan(&self, path: &Path, data: &[u8], shown: &str) -> Option<Outcome> {
-        let active = self.code || self.notebooks || self.secrets_on;
+        let active = self.code || self.notebooks || self.secrets_on || self.deps.is_some();
         if !active || data.len() > MAX_TEXT_BYTES || data.iter().take(BINARY_PROBE).any(|&b| b == 0)
         {
             return None;
@@ -81,6 +91,8 @@ impl TextScanner {
             return None;
         }
         let mut findings = Vec::new();
+        let dep_file =
+            (self.deps.as_ref()).is_some_and(|a| deps::scan(a, path, data, shown, &mut findings));
         let python = name.ends_with(".py") || name.ends_with(".pyw");
         if python
             && self.code
@@ -99,11 +111,17 @@ impl TextScanner {
             }
         }
         // Python files scanned by the code rules are listed even when clean.
-        if findings.is_empty() && !(python && self.code) {
+        if findings.is_empty() && !(python && self.code) && !dep_file {
             return None;
         }
         Some(Outcome {
-            format: if python { "python" } else { "text" },
+            format: if python {
+                "python"
+            } else if dep_file {
+                "dependencies"
+            } else {
+                "text"
+            },
             findings,
         })
     }

@@ -40,6 +40,11 @@ impl MasterKey {
         MasterKey(key)
     }
 
+    /// A key from plain bytes (tests, fuzzing); the array is copied.
+    pub fn from_array(key: [u8; 32]) -> Self {
+        MasterKey(Zeroizing::new(key))
+    }
+
     pub(crate) fn bytes(&self) -> &[u8] {
         &self.0[..]
     }
@@ -152,6 +157,32 @@ impl CryptError {
                 | CryptError::SegmentCorrupted { .. }
         )
     }
+}
+
+/// Encrypt `plaintext` with a caller-chosen salt and nonce prefix. Only for
+/// test vectors and fuzzing: reusing a salt with the same key voids the
+/// format's guarantees. Panics if the options are invalid.
+#[doc(hidden)]
+pub fn encrypt_with_fixed_randomness_for_tests(
+    plaintext: &[u8],
+    key: &MasterKey,
+    opts: &CryptOptions,
+    salt: [u8; format::SALT_LEN],
+    nonce_prefix: [u8; format::NONCE_PREFIX_LEN],
+) -> Vec<u8> {
+    let mut out = Vec::new();
+    let len = plaintext.len() as u64;
+    engine::encrypt_with(
+        &mut &plaintext[..],
+        len,
+        &mut out,
+        key,
+        opts,
+        salt,
+        nonce_prefix,
+    )
+    .expect("valid test options");
+    out
 }
 
 #[cfg(test)]

@@ -17,7 +17,7 @@ mod decode;
 mod env;
 mod keygen;
 mod source;
-mod vault;
+pub mod vault;
 
 pub use env::{EnvSource, MapEnv, ProcessEnv};
 pub use keygen::keygen;

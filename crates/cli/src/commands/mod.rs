@@ -3,6 +3,7 @@
 mod config_show;
 mod convert;
 mod inspect;
+mod model_crypt;
 mod rules;
 mod scan;
 
@@ -30,5 +31,10 @@ pub fn run(cli: Cli) -> Result<u8> {
         Command::Model {
             action: ModelAction::Convert(args),
         } => convert::run(&args),
+        Command::Model {
+            action:
+                action
+                @ (ModelAction::Encrypt(_) | ModelAction::Decrypt(_) | ModelAction::Keygen { .. }),
+        } => model_crypt::run(action),
     }
 }

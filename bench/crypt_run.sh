@@ -25,8 +25,9 @@ rm -rf "$out" && mkdir -p "$out/model" "$out/enc" "$out/dec" "$results"
 per_file=$((GB * 1024 / 4))   # MiB per file
 for i in 1 2 3 4; do
   # Incompressible bytes, fast: AES-CTR keystream of zeros.
-  openssl enc -aes-128-ctr -nosalt -pass pass:aigis-bench-$i -in /dev/zero 2>/dev/null \
-    | head -c $((per_file * 1024 * 1024)) > "$out/model/model-0000$i-of-00004.safetensors"
+  head -c $((per_file * 1024 * 1024)) /dev/zero \
+    | openssl enc -aes-128-ctr -nosalt -pbkdf2 -pass pass:aigis-bench-$i \
+    > "$out/model/model-0000$i-of-00004.safetensors"
 done
 bytes=$(cat "$out"/model/* | wc -c)
 

@@ -14,6 +14,7 @@
 mod engine;
 mod files;
 pub mod format;
+mod positional;
 
 pub use engine::{decrypt_bytes, decrypt_to, encrypt_to};
 pub use files::{decrypt_file, encrypt_file};
@@ -22,9 +23,10 @@ pub use format::Header;
 use std::path::PathBuf;
 use zeroize::Zeroizing;
 
-/// Segments sealed or opened at once by default; three such batches are in
-/// memory (being read, being processed, being written): about 24 MiB at
-/// the default segment size.
+/// Segments sealed or opened at once by default. The streaming functions
+/// keep three such batches in memory (being read, processed, written): about
+/// 24 MiB at the default segment size; the file functions one segment buffer
+/// per worker thread.
 pub const DEFAULT_SEGMENTS_IN_FLIGHT: usize = 8;
 /// Upper bound on segments in flight, whatever the caller asks for.
 pub const MAX_SEGMENTS_IN_FLIGHT: usize = 64;

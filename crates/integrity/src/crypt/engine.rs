@@ -236,7 +236,7 @@ pub(crate) fn decrypt_core<R: Read + Send, W: Write + Send>(
 
 /// Tell a segment moved from elsewhere in the file from a modified one by
 /// trying the neighbouring counters on a fresh copy of its bytes.
-fn diagnose(
+pub(crate) fn diagnose(
     header: &Header,
     keys: &format::FileKeys,
     hb: &[u8; HEADER_LEN],

@@ -5,10 +5,9 @@
 //! path. The temporary file is created with mode 0600 and removed on error.
 //! Outputs are not fsync'ed (like `age` and `openssl enc`).
 
-use super::engine::{self, Reread};
+use super::positional;
 use super::{CryptError, CryptOptions, CryptSummary, MasterKey};
 use std::fs::File;
-use std::os::unix::fs::FileExt;
 use std::path::Path;
 use tempfile::NamedTempFile;
 
@@ -20,8 +19,8 @@ pub fn encrypt_file(
     opts: &CryptOptions,
 ) -> Result<CryptSummary, CryptError> {
     let (file, len) = open_regular(input)?;
-    let mut tmp = temp_beside(output, opts.overwrite)?;
-    let summary = engine::encrypt_to(&mut &file, len, tmp.as_file_mut(), key, opts)
+    let tmp = temp_beside(output, opts.overwrite)?;
+    let summary = positional::encrypt_at(&file, len, tmp.as_file(), key, opts)
         .map_err(|e| with_paths(e, input, output))?;
     persist(tmp, output, opts.overwrite)?;
     Ok(summary)
@@ -36,18 +35,9 @@ pub fn decrypt_file(
     opts: &CryptOptions,
 ) -> Result<CryptSummary, CryptError> {
     let (file, len) = open_regular(input)?;
-    let mut tmp = temp_beside(output, opts.overwrite)?;
-    let reread = |offset: u64, buf: &mut [u8]| file.read_exact_at(buf, offset);
-    let reread: Reread<'_> = &reread;
-    let summary = engine::decrypt_core(
-        &mut &file,
-        tmp.as_file_mut(),
-        key,
-        opts,
-        Some(len),
-        Some(reread),
-    )
-    .map_err(|e| with_paths(e, input, output))?;
+    let tmp = temp_beside(output, opts.overwrite)?;
+    let summary = positional::decrypt_at(&file, len, tmp.as_file(), key, opts)
+        .map_err(|e| with_paths(e, input, output))?;
     persist(tmp, output, opts.overwrite)?;
     Ok(summary)
 }

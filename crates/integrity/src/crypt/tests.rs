@@ -352,3 +352,70 @@ proptest! {
         prop_assert!(is_trailing);
     }
 }
+
+#[test]
+fn file_and_stream_engines_read_each_other() {
+    let dir = tempfile::tempdir().unwrap();
+    let k = key(12);
+    let o = opts(64);
+    for len in [0usize, 1, 64, 65, 64 * 20 + 3] {
+        let plain: Vec<u8> = (0..len).map(|i| (i * 31 % 256) as u8).collect();
+        let (p, e, d) = (
+            dir.path().join("p"),
+            dir.path().join("e"),
+            dir.path().join("d"),
+        );
+        for f in [&p, &e, &d] {
+            let _ = std::fs::remove_file(f);
+        }
+        std::fs::write(&p, &plain).unwrap();
+        encrypt_file(&p, &e, &k, &o).unwrap();
+        assert_eq!(
+            decrypt(&std::fs::read(&e).unwrap(), &k).unwrap(),
+            plain,
+            "len {len}"
+        );
+        let mut ct = Vec::new();
+        encrypt_to(&mut &plain[..], len as u64, &mut ct, &k, &o).unwrap();
+        std::fs::write(&e, &ct).unwrap();
+        decrypt_file(&e, &d, &k, &o).unwrap();
+        assert_eq!(std::fs::read(&d).unwrap(), plain, "len {len}");
+    }
+}
+
+#[test]
+fn file_decrypt_names_reordering_truncation_and_wrong_keys() {
+    let dir = tempfile::tempdir().unwrap();
+    let k = key(13);
+    let o = opts(16);
+    let plain: Vec<u8> = (0u8..100).collect();
+    let ct = encrypt(&plain, &k, 16);
+    let (e, d) = (dir.path().join("e"), dir.path().join("d"));
+    let run = |bytes: &[u8], key: &MasterKey| {
+        std::fs::write(&e, bytes).unwrap();
+        let r = decrypt_file(&e, &d, key, &o);
+        assert!(!d.exists(), "no output on failure");
+        r.unwrap_err()
+    };
+    let mut swapped = ct.clone();
+    let seg = |i: usize| HEADER_LEN + i * 32..HEADER_LEN + (i + 1) * 32;
+    let (a, b) = (ct[seg(3)].to_vec(), ct[seg(5)].to_vec());
+    swapped[seg(3)].copy_from_slice(&b);
+    swapped[seg(5)].copy_from_slice(&a);
+    assert!(matches!(
+        run(&swapped, &k),
+        CryptError::Reordered { index: 3, found: 5 }
+    ));
+    assert!(matches!(
+        run(&ct[..ct.len() - 1], &k),
+        CryptError::Truncated { .. }
+    ));
+    assert!(matches!(run(&ct[..40], &k), CryptError::TruncatedHeader));
+    assert!(matches!(run(&ct, &key(14)), CryptError::WrongKey { .. }));
+    let mut flipped = ct.clone();
+    flipped[HEADER_LEN + 32 * 6 + 3] ^= 4;
+    assert!(matches!(
+        run(&flipped, &k),
+        CryptError::SegmentCorrupted { index: 6 }
+    ));
+}

@@ -2,8 +2,8 @@
 //! the output is known from its index, so each worker reads, seals or opens,
 //! and writes its own segment (`pread`/`pwrite`), and the copying in and out
 //! of the kernel runs on every core, not only the encryption. Segments go in
-//! windows of `segments_in_flight`; a worker holds one segment buffer, so
-//! memory is about one segment per core whatever the file size. A failing
+//! windows of `segments_in_flight`; buffers are pooled (one per segment in
+//! flight, default 8 MiB in all), whatever the file size. A failing
 //! segment stops the run at the end of its window, and the lowest failing
 //! index is reported. Same format and checks as the streaming engine.
 
@@ -16,6 +16,8 @@ use ring::rand::{SecureRandom, SystemRandom};
 use std::fs::File;
 use std::io;
 use std::os::unix::fs::FileExt;
+use std::sync::Mutex;
+use zeroize::Zeroizing;
 
 pub(crate) fn encrypt_at(
     input: &File,
@@ -149,20 +151,37 @@ pub(crate) fn decrypt_at(
     })
 }
 
-/// Run `f(index, buffer)` for segments `0..n`, a window at a time, each
-/// worker with one reusable buffer; the first error by index wins.
+/// Run `f(index, buffer)` for segments `0..n`, a window at a time; the first
+/// error by index wins. Buffers come from a small pool (at most one per
+/// segment in flight), so segments do not each fault in fresh pages; they
+/// are zeroised when the run ends.
 fn for_segments<F>(n: u64, seg: u32, window: usize, f: F) -> Result<(), CryptError>
 where
     F: Fn(u64, &mut Vec<u8>) -> Result<(), CryptError> + Sync,
 {
     let window = window.clamp(1, super::MAX_SEGMENTS_IN_FLIGHT) as u64;
     let buf_len = seg as usize + TAG_LEN;
+    let pool: Mutex<Vec<Zeroizing<Vec<u8>>>> = Mutex::new(Vec::new());
+    let take = || {
+        let reused = pool.lock().ok().and_then(|mut p| p.pop());
+        reused.unwrap_or_else(|| Zeroizing::new(vec![0u8; buf_len]))
+    };
+    let give = |buf| {
+        if let Ok(mut p) = pool.lock() {
+            p.push(buf);
+        }
+    };
     let mut start = 0u64;
     while start < n {
         let count = to_usize(window.min(n - start))?;
         let results: Vec<Result<(), CryptError>> = (0..count)
             .into_par_iter()
-            .map_init(|| vec![0u8; buf_len], |buf, k| f(start + k as u64, buf))
+            .map(|k| {
+                let mut buf = take();
+                let r = f(start + k as u64, &mut buf);
+                give(buf);
+                r
+            })
             .collect();
         if let Some(e) = results.into_iter().find_map(Result::err) {
             return Err(e);

@@ -37,6 +37,7 @@ find them (without a sanitizer libFuzzer cannot guess `\x93NUMPY`):
   npy, a truncation);
 - ipynb: nbformat 4 (indented, compact, ASCII-escaped) and 3 notebooks with
   stream, image, JSON and error outputs;
+- crypt_header: the known-answer vectors of docs/model-encryption.md;
 - convert: the torch zips and state dict above, npy/npz seeds, and every
   fixture of samples/convert_cases.py (zip and legacy checkpoints with
   shared, sliced and transposed views, every dtype, big-endian, nested
@@ -68,6 +69,7 @@ import json
 import lzma
 import pathlib
 import pickle
+import re
 import struct
 import sys
 import tarfile
@@ -869,6 +871,25 @@ def deps_seeds() -> dict:
     return {"requirements": reqs, "lockfiles": locks, "osv_record": records}
 
 
+def crypt_header_seeds() -> dict:
+    """The known-answer vectors of docs/model-encryption.md: valid files under
+    the fuzz target's key (00..1f), so mutations reach the segments; plus a
+    tamper-oracle input (mode byte 0 and parameters before the plaintext)."""
+    doc = (HERE.parent / "docs" / "model-encryption.md").read_text()
+    seeds = {}
+    for block in re.findall(r"```vector\n(.*?)```", doc, re.S):
+        fields, last = {}, None
+        for line in block.splitlines():
+            if ":" in line:
+                last, value = (part.strip() for part in line.split(":", 1))
+                fields[last] = value
+            elif line.strip():
+                fields[last] += line.strip()
+        seeds["vector-" + fields["name"]] = bytes.fromhex(fields["ciphertext"])
+    seeds["oracle"] = b"\x00\x00\x10\x00\x03" + bytes(range(90))
+    return seeds
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--samples", type=pathlib.Path, metavar="DIR",
@@ -889,6 +910,7 @@ def main() -> None:
         # Signatures written by the real model_signing 1.1.1 (key, certificate
         # chain, shards, single file) and by aigis; committed like sevenz's.
         "oms_bundle": {p.stem: p.read_bytes() for p in sorted((HERE / "seeds" / "oms_bundle").glob("*.sig"))},
+        "crypt_header": crypt_header_seeds(),
     }
     seeds.update(tensor_file_seeds())
     seeds.update(deps_seeds())

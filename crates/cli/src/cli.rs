@@ -94,6 +94,39 @@ pub enum ModelAction {
     Sign(crate::commands::model_sign::SignArgs),
     /// Verify a model against its signature (exit 1 when it does not verify).
     Verify(crate::commands::model_sign::VerifyArgs),
+    /// Encrypt a file with streaming AES-256-GCM (docs/model-encryption.md).
+    #[command(after_help = CRYPT_HELP)]
+    Encrypt(CryptArgs),
+    /// Decrypt a file written by `aigis model encrypt`; OUTPUT appears only
+    /// if every segment verifies.
+    #[command(after_help = CRYPT_HELP)]
+    Decrypt(CryptArgs),
+    /// Write a new random 256-bit key to FILE (mode 0600; never overwrites).
+    Keygen { file: PathBuf },
+}
+
+const CRYPT_HELP: &str =
+    "Key references: env:NAME (hex or base64; or the file named by NAME_FILE), \
+file:PATH, systemd:NAME ($CREDENTIALS_DIRECTORY/NAME), vault:MOUNT/PATH#FIELD (KV v2; VAULT_ADDR, \
+VAULT_TOKEN or VAULT_ROLE_ID + VAULT_SECRET_ID, VAULT_NAMESPACE, VAULT_CACERT).
+
+Exit status: 0 done; 1 the input failed authentication (wrong key, modified, truncated, \
+reordered, not an encrypted file); 2 bad usage or an I/O error.";
+
+/// `aigis model encrypt|decrypt IN OUT --key REF`.
+#[derive(Args, Debug)]
+pub struct CryptArgs {
+    /// The file to read.
+    pub input: PathBuf,
+    /// The file to write (atomically: a temporary file, then a rename).
+    pub output: PathBuf,
+    /// Where the key is: env:NAME, file:PATH, systemd:NAME or vault:MOUNT/PATH#FIELD
+    /// (never the key itself).
+    #[arg(long, value_name = "REF")]
+    pub key: String,
+    /// Overwrite OUTPUT if it exists.
+    #[arg(long)]
+    pub force: bool,
 }
 
 #[derive(Args, Debug)]

@@ -4,6 +4,7 @@ mod config_show;
 mod convert;
 mod db;
 mod inspect;
+mod model_crypt;
 pub mod model_sign;
 mod rules;
 mod scan;
@@ -47,5 +48,10 @@ pub fn run(cli: Cli) -> Result<u8> {
         Command::Model {
             action: ModelAction::Verify(a),
         } => model_sign::verify(&a),
+        Command::Model {
+            action:
+                action
+                @ (ModelAction::Encrypt(_) | ModelAction::Decrypt(_) | ModelAction::Keygen { .. }),
+        } => model_crypt::run(action),
     }
 }

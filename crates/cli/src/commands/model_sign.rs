@@ -239,18 +239,18 @@ fn read_bounded(p: &Path, max: usize) -> Result<Vec<u8>> {
     std::fs::read(p).with_context(|| format!("failed to read {}", p.display()))
 }
 
-/// Resolve a private-key reference: `file:PATH` or a bare path only.
-// replaced by aigis_integrity::keys at merge
+/// The signing key from a key reference (`env:`, `file:`, `systemd:`,
+/// `vault:`; never the key itself), as PEM (PKCS#8 or SEC1).
 fn load_signing_key(reference: &str) -> Result<EcSigningKey> {
-    if let Some((scheme, _)) = reference.split_once(':')
-        && matches!(scheme, "env" | "systemd" | "vault")
-    {
-        bail!("key reference {scheme}: is not available in this build (use file:PATH)");
+    // A value that is not a reference (a pasted key) is never echoed back.
+    let parsed = aigis_integrity::keys::KeyRef::parse(reference).context("--key")?;
+    let resolved =
+        aigis_integrity::keys::resolve(reference).with_context(|| format!("--key {parsed}"))?;
+    for w in &resolved.warnings {
+        eprintln!("aigis: warning: {w}");
     }
-    let path = Path::new(reference.strip_prefix("file:").unwrap_or(reference));
-    let pem = zeroize::Zeroizing::new(
-        std::fs::read_to_string(path)
-            .with_context(|| format!("failed to read key {}", path.display()))?,
-    );
-    EcSigningKey::from_pem(&pem).with_context(|| path.display().to_string())
+    let bytes = resolved.private_key_bytes()?;
+    let pem = std::str::from_utf8(&bytes)
+        .map_err(|_| anyhow::anyhow!("--key {parsed}: the key is not PEM text"))?;
+    EcSigningKey::from_pem(pem).with_context(|| format!("--key {parsed}"))
 }

@@ -7,6 +7,9 @@ pub const MAX_CONFIG_BYTES: usize = 4 << 20;
 pub const MAX_YAML_DEPTH: usize = 64;
 /// YAML: aliases (and anchors) in one stream; manifests rarely use any.
 pub const MAX_YAML_ALIASES: usize = 256;
+/// YAML: events replayed through aliases in one stream (a billion-laughs
+/// expansion stops here, in milliseconds rather than seconds).
+pub const MAX_YAML_REPLAYED_EVENTS: usize = 20_000;
 /// YAML: documents in one stream (a large Helm render has a few hundred).
 pub const MAX_YAML_DOCUMENTS: usize = 2_000;
 /// YAML: nodes in one stream.

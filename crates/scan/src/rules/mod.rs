@@ -59,13 +59,15 @@ pub static RULES: &[&Rule] = &[
 ];
 
 /// Every rule of every scanner: the model rules above, the code rules
-/// (`aigis-pycode`) and the secret rules (`aigis-secrets`, built from data).
+/// (`aigis-pycode`), the secret rules (`aigis-secrets`, built from data) and
+/// the deployment rules (`aigis-deploy`).
 fn every() -> impl Iterator<Item = &'static Rule> {
     RULES
         .iter()
         .copied()
         .chain(aigis_pycode::rules().iter().copied())
         .chain(aigis_secrets::rules().iter())
+        .chain(aigis_deploy::rules().iter().copied())
 }
 
 /// The rule with this id or name (case-insensitive), if any.

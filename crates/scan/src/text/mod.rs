@@ -5,6 +5,7 @@
 //! cells and outputs first (`aigis_formats::ipynb`). Model files never come
 //! here. Nothing here executes what it reads.
 
+mod deploy;
 pub mod magics;
 mod notebook;
 
@@ -28,6 +29,7 @@ pub struct TextScanner {
     compiled: std::sync::OnceLock<Option<SecretScanner>>,
     code: bool,
     notebooks: bool,
+    deployment: bool,
 }
 
 /// Why the text scanners could not start (broken embedded rules).
@@ -44,6 +46,7 @@ impl TextScanner {
             compiled: std::sync::OnceLock::new(),
             code: on(Domain::Code),
             notebooks: on(Domain::Notebooks),
+            deployment: on(Domain::Deployment),
         })
     }
 
@@ -62,7 +65,7 @@ impl TextScanner {
     /// Findings for a file that is not a model; `None` when it is not text
     /// or nothing selected applies to it.
     pub fn scan(&self, path: &Path, data: &[u8], shown: &str) -> Option<Outcome> {
-        let active = self.code || self.notebooks || self.secrets_on;
+        let active = self.code || self.notebooks || self.secrets_on || self.deployment;
         if !active || data.len() > MAX_TEXT_BYTES || data.iter().take(BINARY_PROBE).any(|&b| b == 0)
         {
             return None;
@@ -79,6 +82,10 @@ impl TextScanner {
             return None;
         }
         let mut findings = Vec::new();
+        let config = self
+            .deployment
+            .then(|| deploy::scan(path, data, shown, &mut findings))
+            .flatten();
         let python = name.ends_with(".py") || name.ends_with(".pyw");
         if python
             && self.code
@@ -96,12 +103,13 @@ impl TextScanner {
                 findings.push(secret_finding(&m, loc, ""));
             }
         }
-        // Python files scanned by the code rules are listed even when clean.
-        if findings.is_empty() && !(python && self.code) {
+        deploy::drop_repeated_secrets(&mut findings);
+        // Python files scanned by the code rules, and deployment configurations, are listed even when clean.
+        if findings.is_empty() && !(python && self.code) && config.is_none() {
             return None;
         }
         Some(Outcome {
-            format: if python { "python" } else { "text" },
+            format: config.unwrap_or(if python { "python" } else { "text" }),
             findings,
         })
     }

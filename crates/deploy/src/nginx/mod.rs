@@ -189,6 +189,82 @@ pub fn analyze(text: &str, loader: &dyn IncludeLoader) -> Vec<DeployFinding> {
 mod tests {
     use super::*;
 
+    /// Includes from a fixed map of names to texts.
+    struct Map(&'static [(&'static str, &'static str)]);
+
+    impl IncludeLoader for Map {
+        fn load(&self, pattern: &str) -> Result<Vec<Included>, String> {
+            let found: Vec<Included> = self
+                .0
+                .iter()
+                .filter(|(n, _)| {
+                    *n == pattern
+                        || (pattern.ends_with("/*.conf")
+                            && n.starts_with(pattern.trim_end_matches("*.conf")))
+                })
+                .map(|(n, t)| Included {
+                    name: (*n).into(),
+                    id: (*n).into(),
+                    text: (*t).into(),
+                })
+                .collect();
+            if found.is_empty() && !pattern.contains('*') {
+                return Err("no such file".into());
+            }
+            Ok(found)
+        }
+    }
+
+    fn ids(text: &str, loader: &dyn IncludeLoader) -> Vec<(&'static str, u32)> {
+        crate::finding::finish(analyze(text, loader))
+            .iter()
+            .map(|f| (f.rule.id, f.line))
+            .collect()
+    }
+
+    #[test]
+    fn include_cycles_end_and_findings_point_at_the_include() {
+        let loader = Map(&[
+            ("a.conf", "include b.conf;\nautoindex on;"),
+            ("b.conf", "include a.conf;"),
+        ]);
+        let got = ids(
+            "http {\n  server_tokens off;\n  include a.conf;\n}\n",
+            &loader,
+        );
+        assert_eq!(got, [("AIG547", 3)]);
+        let msgs = analyze("include a.conf;", &loader);
+        assert!(
+            msgs.iter().any(|f| f.message.contains("(in a.conf:2)")),
+            "{msgs:?}"
+        );
+    }
+
+    #[test]
+    fn http_level_settings_are_inherited_by_included_servers() {
+        let loader = Map(&[("conf.d/x.conf", "server { listen 443 ssl; }")]);
+        let http = "http { server_tokens off; ssl_protocols TLSv1.3; add_header Strict-Transport-Security max-age=1; include conf.d/*.conf; }";
+        assert_eq!(ids(http, &loader), []);
+        // The same server alone is judged at nginx's defaults.
+        let alone: Vec<_> = ids("server { listen 443 ssl; }", &NoIncludes)
+            .into_iter()
+            .map(|x| x.0)
+            .collect();
+        assert_eq!(alone, ["AIG543", "AIG541"]);
+    }
+
+    #[test]
+    fn unresolved_includes_are_inconclusive_except_standard_parameter_files() {
+        assert_eq!(
+            ids("include mime.types;\ninclude fastcgi_params;", &NoIncludes),
+            []
+        );
+        assert_eq!(
+            ids("include sites-enabled/llm;", &NoIncludes),
+            [("AIG400", 1)]
+        );
+    }
+
     #[test]
     fn globs() {
         assert!(glob_match(b"*.conf", b"app.conf"));

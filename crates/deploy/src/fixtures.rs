@@ -47,6 +47,12 @@ pub static FIXTURES: &[Fixture] = &[
         "FROM python:3.12-slim AS b\nUSER app\nFROM b\nCMD x\n",
     ),
     f(
+        "AIG401",
+        D,
+        "FROM gcr.io/distroless/python3-debian12 AS b\nFROM b\n",
+        "FROM gcr.io/distroless/python3-debian12:nonroot AS b\nFROM b\n",
+    ),
+    f(
         "AIG402",
         D,
         "FROM pytorch/pytorch:latest\n",

@@ -160,7 +160,12 @@ fn final_stage_checks(ins: &[Instruction], last_from: usize, out: &mut Vec<Deplo
             _ => break,
         }
     }
+    // Images documented to run as an unprivileged user by default.
+    let root_image = ins.get(stage_start).map_or("", |i| split_word(&i.args).0);
+    let nonroot_base =
+        root_image.contains(":nonroot") || root_image.starts_with("cgr.dev/chainguard/");
     match user {
+        None if nonroot_base => {}
         None => out.push(DeployFinding::new(
             &r::RUNS_AS_ROOT,
             from.line,

@@ -13,7 +13,8 @@ pub static RUNS_AS_ROOT: Rule = rule(Spec {
     checklist: &["000#13", "002#2", "002#4"],
     summary: "The final image runs as root (no USER, or USER root/0 last)",
     what: "Fires when the final stage of a Dockerfile has no `USER` instruction, or its last \
-           `USER` is `root`, `0` or `0:0`.",
+           `USER` is `root`, `0` or `0:0`. Without USER, base images documented to run \
+           unprivileged (distroless `:nonroot` tags, Chainguard images) are not reported.",
     why: "A process running as root in the container is root on the host once any container \
           escape or writable host mount is reached; a model server compromised through a \
           malicious model or a deserialization bug then owns the node.",

@@ -339,7 +339,7 @@ fn secret_file(src: &str) -> bool {
 fn expose_checks(i: &Instruction, lines: &Lines, out: &mut Vec<DeployFinding>) {
     for p in i.args.split_whitespace() {
         let port = p.split('/').next().unwrap_or(p);
-        if port.contains('$') || port == "443" {
+        if port.is_empty() || port.contains('$') || port == "443" {
             continue;
         }
         let (line, col) = lines.find(i.line, i.end_line, p);
@@ -385,6 +385,19 @@ fn stage_env<'a>(ins: &'a [Instruction], target: &Instruction) -> Vec<&'a str> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Fuzz crash: `EXPOSE /tcp` gave a finding with an empty fingerprint key.
+    #[test]
+    fn fuzz_crash_expose_without_port_has_no_empty_key() {
+        for text in [
+            "FROM a\nEXPOSE /tcp 8000\n",
+            "FROM a\nENV =x\nRUN chmod '' f\n",
+        ] {
+            for f in analyze(text) {
+                assert!(!f.key.is_empty() && f.line >= 1 && f.column >= 1, "{f:?}");
+            }
+        }
+    }
 
     #[test]
     fn findings_point_into_continuation_lines() {

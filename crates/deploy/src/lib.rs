@@ -26,6 +26,8 @@ mod yaml;
 
 #[cfg(test)]
 mod fixtures;
+#[cfg(test)]
+mod mutation_tests;
 
 use std::path::Path;
 

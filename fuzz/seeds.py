@@ -35,6 +35,9 @@ find them (without a sanitizer libFuzzer cannot guess `\x93NUMPY`):
   files under fuzz/seeds/sevenz/ (committed, written by sevenz-rust2's
   encoder: LZMA2 members with pickles, a traversal name and a symlink, an
   npy, a truncation);
+- dockerfile, nginx, k8s_yaml: the files of samples/deploy by kind, and a
+  few hand-written edge cases (heredocs, escape directive, JSON forms,
+  includes, aliases, multi-document streams, `kind: List`);
 - ipynb: nbformat 4 (indented, compact, ASCII-escaped) and 3 notebooks with
   stream, image, JSON and error outputs;
 - crypt_header: the known-answer vectors of docs/model-encryption.md;
@@ -890,6 +893,32 @@ def crypt_header_seeds() -> dict:
     return seeds
 
 
+def deploy_seeds() -> dict:
+    """samples/deploy by kind plus edge cases of each reader."""
+    root = HERE.parent / "samples" / "deploy"
+    out = {"dockerfile": {}, "nginx": {}, "k8s_yaml": {}}
+    for p in sorted(root.rglob("*")):
+        if not p.is_file():
+            continue
+        kind = ("dockerfile" if p.name == "Dockerfile" else
+                "nginx" if p.suffix == ".conf" else "k8s_yaml")
+        out[kind]["sample-" + p.name] = p.read_bytes()
+    out["dockerfile"].update({
+        "heredoc": b"# syntax=docker/dockerfile:1\nFROM a:1 AS b\nRUN <<-EOF bash\n\tcurl x | sh\n\tEOF\nCOPY <<A <<B /x\na\nA\nb\nB\n",
+        "escape": b"# escape=`\nFROM a\nRUN echo `\n  hi\nUSER root\n",
+        "json": b'FROM a\nCMD ["a\\"b", "c"]\nENTRYPOINT ["x"\n',
+    })
+    out["nginx"].update({
+        "include": b"http { include conf.d/*.conf; include x.missing; server { listen 80; location /v1/ { proxy_pass http://m; } } }",
+        "quotes": b"server { add_header 'a;b' \"c\\\"d\" always; # c\n }",
+    })
+    out["k8s_yaml"].update({
+        "list": b"apiVersion: v1\nkind: List\nitems:\n- apiVersion: v1\n  kind: Pod\n  spec: {containers: [{name: a, image: b}]}\n",
+        "aliases": b"a: &a {privileged: true}\nservices:\n  x: *a\n  y: {<<: *a}\n---\n{\"icc\": true}\n",
+    })
+    return out
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--samples", type=pathlib.Path, metavar="DIR",
@@ -914,6 +943,7 @@ def main() -> None:
     }
     seeds.update(tensor_file_seeds())
     seeds.update(deps_seeds())
+    seeds.update(deploy_seeds())
     if args.samples:
         if not args.samples.is_dir():
             parser.error(f"{args.samples} is not a directory (run samples/generate.py {args.samples})")

@@ -179,7 +179,7 @@ pub struct ScanArgs {
     /// Exit 1 when a finding is at or above this severity [default: high].
     #[arg(long, value_name = "SEVERITY")]
     pub fail_on: Option<String>,
-    /// Scan only these domains (comma-separated): models, code, notebooks, secrets, dependencies.
+    /// Scan only these domains (comma-separated): models, code, notebooks, secrets, deployment, dependencies.
     #[arg(long, value_delimiter = ',', value_name = "DOMAINS")]
     pub only: Vec<String>,
     /// Report only findings whose fingerprints are not in this earlier JSON report.

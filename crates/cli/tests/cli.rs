@@ -409,3 +409,137 @@ fn code_notebooks_and_secrets_are_reported_where_they_are() {
     let o = aigis(&["rules", "check"], dir.path());
     assert_eq!(o.status.code(), Some(0), "{}", stdout(&o));
 }
+
+/// The workspace root, where `samples/` is.
+fn workspace() -> std::path::PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
+}
+
+/// `path rule_id` for every finding of a JSON report, sorted and unique.
+fn rule_ids_per_file(json: &str) -> Vec<String> {
+    let v: serde_json::Value = serde_json::from_str(json).expect("json");
+    let mut got = Vec::new();
+    for f in v["files"].as_array().expect("files") {
+        for x in f["findings"].as_array().expect("findings") {
+            got.push(format!(
+                "{} {}",
+                f["path"].as_str().unwrap_or(""),
+                x["rule_id"].as_str().unwrap_or("")
+            ));
+        }
+    }
+    got.sort();
+    got.dedup();
+    got
+}
+
+#[test]
+fn deployment_samples_report_the_expected_rules_per_file() {
+    let o = aigis(
+        &["scan", "samples/deploy", "--format", "json"],
+        &workspace(),
+    );
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    let got = rule_ids_per_file(&stdout(&o));
+    let want: Vec<String> = [
+        (
+            "docker/daemon.json",
+            &["AIG570", "AIG571", "AIG573", "AIG574", "AIG575"][..],
+        ),
+        (
+            "kserve/inferenceservice.yaml",
+            &[
+                "AIG471", "AIG472", "AIG473", "AIG474", "AIG476", "AIG483", "AIG484", "AIG485",
+                "AIG486", "AIG487", "AIG489", "AIG511", "AIG520",
+            ],
+        ),
+        // conf.d/llm.conf is read through nginx.conf's include, not alone.
+        (
+            "nginx/nginx.conf",
+            &[
+                "AIG540", "AIG541", "AIG543", "AIG544", "AIG545", "AIG546", "AIG547",
+            ],
+        ),
+        // The ARG token is reported once, by the secret rule that names it (AIG381).
+        (
+            "triton/Dockerfile",
+            &[
+                "AIG381", "AIG401", "AIG403", "AIG404", "AIG405", "AIG407", "AIG408", "AIG409",
+                "AIG410", "AIG411", "AIG412", "AIG413",
+            ],
+        ),
+        (
+            "triton/docker-compose.yml",
+            &[
+                "AIG300", "AIG301", "AIG380", "AIG442", "AIG443", "AIG445", "AIG446", "AIG447",
+                "AIG449", "AIG450",
+            ],
+        ),
+        (
+            "vllm/deployment.yaml",
+            &[
+                "AIG470", "AIG471", "AIG472", "AIG474", "AIG476", "AIG479", "AIG480", "AIG483",
+                "AIG484", "AIG485", "AIG486", "AIG488", "AIG500", "AIG501", "AIG520",
+            ],
+        ),
+    ]
+    .iter()
+    .flat_map(|(file, ids)| {
+        ids.iter()
+            .map(move |id| format!("samples/deploy/{file} {id}"))
+    })
+    .collect();
+    assert_eq!(got, want);
+}
+
+#[test]
+fn only_deployment_reports_environment_secrets_itself_with_lines() {
+    let o = aigis(
+        &[
+            "scan",
+            "samples/deploy/triton",
+            "--only",
+            "deployment",
+            "--format",
+            "json",
+        ],
+        &workspace(),
+    );
+    let text = stdout(&o);
+    let v: serde_json::Value = serde_json::from_str(&text).expect("json");
+    let mut secrets = Vec::new();
+    for f in v["files"].as_array().expect("files") {
+        for x in f["findings"].as_array().expect("findings") {
+            let id = x["rule_id"].as_str().unwrap_or("");
+            assert!(
+                id.starts_with("AIG4") || id.starts_with("AIG5"),
+                "{id} is not a deployment rule"
+            );
+            if matches!(id, "AIG406" | "AIG448") {
+                secrets.push(format!(
+                    "{} {}:{}",
+                    id, x["location"]["line"], x["location"]["column"]
+                ));
+            }
+        }
+    }
+    secrets.sort();
+    assert_eq!(
+        secrets,
+        ["AIG406 5:5", "AIG448 16:7", "AIG448 17:7"],
+        "{text}"
+    );
+    assert!(
+        !text.contains("q8Vh2Lx9Tz4Rk7Wm1Pn6Yc3Bd5Fg0Js8Qa2Ue4Io"),
+        "a secret was printed whole"
+    );
+}
+
+#[test]
+fn deployment_text_report_snapshot() {
+    let o = aigis(
+        &["scan", "samples/deploy", "--only", "deployment"],
+        &workspace(),
+    );
+    insta::assert_snapshot!("deployment_text_report", stdout(&o));
+}

@@ -60,7 +60,8 @@ pub static RULES: &[&Rule] = &[
 
 /// Every rule of every scanner: the model rules above, the code rules
 /// (`aigis-pycode`), the secret rules (`aigis-secrets`, built from data) and
-/// the dependency audit's rules (`aigis-deps`).
+/// the dependency audit's rules (`aigis-deps`) and the deployment rules
+/// (`aigis-deploy`).
 fn every() -> impl Iterator<Item = &'static Rule> {
     RULES
         .iter()
@@ -68,6 +69,7 @@ fn every() -> impl Iterator<Item = &'static Rule> {
         .chain(aigis_pycode::rules().iter().copied())
         .chain(aigis_secrets::rules().iter())
         .chain(aigis_deps::rules().iter().copied())
+        .chain(aigis_deploy::rules().iter().copied())
 }
 
 /// The rule with this id or name (case-insensitive), if any.

@@ -5,6 +5,7 @@
 //! cells and outputs first (`aigis_formats::ipynb`). Model files never come
 //! here. Nothing here executes what it reads.
 
+mod deploy;
 mod deps;
 pub mod magics;
 mod notebook;
@@ -38,6 +39,7 @@ pub struct TextScanner {
     notebooks: bool,
     /// The dependency audit; its database is opened on the first dependency file.
     deps: Option<aigis_deps::Auditor>,
+    deployment: bool,
 }
 
 /// Why the text scanners could not start (broken embedded rules).
@@ -54,6 +56,7 @@ impl TextScanner {
             code: on(Domain::Code),
             notebooks: on(Domain::Notebooks),
             deps: on(Domain::Dependencies).then(|| aigis_deps::Auditor::new(Default::default())),
+            deployment: on(Domain::Deployment),
         })
     }
 
@@ -74,7 +77,11 @@ impl TextScanner {
     /// Findings for a file that is not a model; `None` when it is not text
     /// or nothing selected applies to it.
     pub fn scan(&self, path: &Path, data: &[u8], shown: &str) -> Option<Outcome> {
-        let active = self.code || self.notebooks || self.secrets_on || self.deps.is_some();
+        let active = self.code
+            || self.notebooks
+            || self.secrets_on
+            || self.deps.is_some()
+            || self.deployment;
         if !active || data.len() > MAX_TEXT_BYTES || data.iter().take(BINARY_PROBE).any(|&b| b == 0)
         {
             return None;
@@ -93,6 +100,10 @@ impl TextScanner {
         let mut findings = Vec::new();
         let dep_file =
             (self.deps.as_ref()).is_some_and(|a| deps::scan(a, path, data, shown, &mut findings));
+        let config = self
+            .deployment
+            .then(|| deploy::scan(path, data, shown, &mut findings))
+            .flatten();
         let python = name.ends_with(".py") || name.ends_with(".pyw");
         if python
             && self.code
@@ -110,18 +121,20 @@ impl TextScanner {
                 findings.push(secret_finding(&m, loc, ""));
             }
         }
-        // Python files scanned by the code rules are listed even when clean.
-        if findings.is_empty() && !(python && self.code) && !dep_file {
+        deploy::drop_repeated_secrets(&mut findings);
+        // Python files scanned by the code rules, dependency files and
+        // deployment configurations are listed even when clean.
+        if findings.is_empty() && !(python && self.code) && !dep_file && config.is_none() {
             return None;
         }
         Some(Outcome {
-            format: if python {
+            format: config.unwrap_or(if python {
                 "python"
             } else if dep_file {
                 "dependencies"
             } else {
                 "text"
-            },
+            }),
             findings,
         })
     }

@@ -115,7 +115,17 @@ def detect_secrets_files(venv, target, timeout):
 
 
 def semgrep_files(semgrep, rules, target, timeout):
-    """semgrep with the local rules of bench/semgrep-rules.yml (no registry here)."""
+    """semgrep with the local rules of bench/semgrep-rules.yml (no registry here).
+    semgrep skips paths under a `tests` directory by default, so such a target
+    (the rule fixtures) is scanned from a copy."""
+    if "tests" in Path(target).resolve().parts:
+        import shutil
+        import tempfile
+        copy = Path(tempfile.mkdtemp()) / "target"
+        shutil.copytree(target, copy)
+        found, r = semgrep_files(semgrep, rules, copy, timeout)
+        shutil.rmtree(copy.parent)
+        return found, r
     r = run([semgrep, "scan", "--config", rules, "--json", "--metrics=off",
              "--disable-version-check", "--quiet", "--no-git-ignore", str(target)],
             timeout=timeout)

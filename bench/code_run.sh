@@ -15,7 +15,8 @@
 # semgrep runs with local rules (bench/semgrep-rules.yml): its registry rule
 # sets cannot be reached from this machine (no internet beyond the package
 # registries). ripsecrets (a Rust secret scanner) is built with cargo install.
-# SKIP_SEMGREP=1 / SKIP_RIPSECRETS=1 leave them out.
+# SKIP_SEMGREP=1 / SKIP_RIPSECRETS=1 leave them out; SEMGREP=/path/semgrep and
+# RIPSECRETS=/path/ripsecrets use existing ones.
 # Writes bench/out/code/results.md. aigis must be built (cargo build --release).
 set -euo pipefail
 HERE="$(cd "$(dirname "$0")" && pwd)"
@@ -64,13 +65,17 @@ while total < mb * 2**20:
 print(f"real ML source: {total / 2**20:.0f} MiB in {copy} copies")
 PY
 EXTRA=()
-if [ -z "${SKIP_SEMGREP:-}" ]; then
+if [ -n "${SEMGREP:-}" ]; then
+  EXTRA+=(--semgrep "$SEMGREP")
+elif [ -z "${SKIP_SEMGREP:-}" ]; then
   SG_VENV="$HERE/.venv-semgrep"
   [ -x "$SG_VENV/bin/semgrep" ] || { python3 -m venv "$SG_VENV" &&
     "$SG_VENV/bin/pip" install -q --disable-pip-version-check semgrep==1.185.0; }
   EXTRA+=(--semgrep "$SG_VENV/bin/semgrep")
 fi
-if [ -z "${SKIP_RIPSECRETS:-}" ]; then
+if [ -n "${RIPSECRETS:-}" ]; then
+  EXTRA+=(--ripsecrets "$RIPSECRETS")
+elif [ -z "${SKIP_RIPSECRETS:-}" ]; then
   [ -x "$OUT/tools/bin/ripsecrets" ] ||
     cargo install -q --locked ripsecrets@0.1.11 --root "$OUT/tools"
   EXTRA+=(--ripsecrets "$OUT/tools/bin/ripsecrets")

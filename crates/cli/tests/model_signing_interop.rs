@@ -319,7 +319,7 @@ fn single_file_models_verify_both_ways() {
         "sign",
         s(&f),
         "--key",
-        s(&data("p256-sec1.pem")),
+        &format!("file:{}", s(&data("p256-sec1.pem"))),
         "--signature",
         s(&sig),
     ]);
@@ -369,7 +369,7 @@ fn shard_signatures_verify_both_ways_through_the_python_api() {
         "sign",
         s(&m),
         "--key",
-        s(&data("p256-sec1.pem")),
+        &format!("file:{}", s(&data("p256-sec1.pem"))),
         "--shard-size",
         "65536",
         "--signature",

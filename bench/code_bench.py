@@ -25,6 +25,7 @@ Writes OUT/results.md and OUT/raw.json. Standard library only.
 import argparse
 import json
 import os
+import signal
 import subprocess
 import sys
 from pathlib import Path
@@ -34,15 +35,20 @@ def run(cmd, cwd=None, timeout=3600):
     """Run a command under GNU time: wall, CPU (user+sys), peak RSS (MB), stdout, exit."""
     stats = Path(os.environ.get("TMPDIR", "/tmp"), f"code_bench_time.{os.getpid()}")
     timed = ["/usr/bin/time", "-f", "%e %U %S %M", "-o", str(stats)] + list(cmd)
+    # A session of its own, so that a timeout also stops the tool's worker
+    # processes (detect-secrets forks workers that outlive a plain kill and
+    # would load the machine under the next tools' timings).
+    p = subprocess.Popen(timed, cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
+                         start_new_session=True)
     try:
-        p = subprocess.run(timed, cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
-                           timeout=timeout)
-        out, code = p.stdout, p.returncode
-        wall, user, sys_, rss_kb = stats.read_text().split()[-4:]
-        return {"wall": float(wall), "cpu": float(user) + float(sys_),
-                "rss_mb": int(rss_kb) / 1024, "out": out, "exit": code}
+        out, _ = p.communicate(timeout=timeout)
     except subprocess.TimeoutExpired:
+        os.killpg(p.pid, signal.SIGKILL)
+        p.communicate()
         return {"wall": float(timeout), "cpu": 0.0, "rss_mb": 0.0, "out": b"", "exit": "timeout"}
+    wall, user, sys_, rss_kb = stats.read_text().split()[-4:]
+    return {"wall": float(wall), "cpu": float(user) + float(sys_),
+            "rss_mb": int(rss_kb) / 1024, "out": out, "exit": p.returncode}
 
 
 def tree_bytes(root, suffixes=None):
@@ -72,8 +78,8 @@ def aigis_files(aigis, target, domains):
     return found, r
 
 
-def bandit_files(venv, target):
-    r = run([f"{venv}/bin/bandit", "-r", str(target), "-f", "json", "-q"])
+def bandit_files(venv, target, timeout=3600):
+    r = run([f"{venv}/bin/bandit", "-r", str(target), "-f", "json", "-q"], timeout=timeout)
     found = {}
     try:
         doc = json.loads(r["out"] or b"{}")
@@ -221,7 +227,7 @@ def timing(args, corpus):
         ("aigis (code only)", lambda: aigis_files(args.aigis, big, "code"), py_bytes),
         ("aigis (secrets only)", lambda: aigis_files(args.aigis, big, "secrets"), all_bytes),
         ("detect-secrets", lambda: detect_secrets_files(args.venv, big, args.timeout), all_bytes),
-        ("bandit", lambda: bandit_files(args.venv, big), py_bytes),
+        ("bandit", lambda: bandit_files(args.venv, big, args.timeout), py_bytes),
         ("ruff --select S", lambda: ruff_files(args.venv, big), py_bytes),
     ] + ([("ripsecrets", lambda: ripsecrets_files(args.ripsecrets, big, args.timeout), all_bytes)]
          if args.ripsecrets else []) + (

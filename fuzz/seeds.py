@@ -35,6 +35,8 @@ find them (without a sanitizer libFuzzer cannot guess `\x93NUMPY`):
   files under fuzz/seeds/sevenz/ (committed, written by sevenz-rust2's
   encoder: LZMA2 members with pickles, a traversal name and a symlink, an
   npy, a truncation);
+- pycode: the Python fixtures of the code rules and the demo project, and
+  f-string, decorator and import shapes the prefilter must follow;
 - dockerfile, nginx, k8s_yaml: the files of samples/deploy by kind, and a
   few hand-written edge cases (heredocs, escape directive, JSON forms,
   includes, aliases, multi-document streams, `kind: List`);
@@ -851,6 +853,22 @@ def ipynb_seeds() -> dict:
     }
 
 
+def pycode_seeds() -> dict:
+    """Every Python fixture of the code rules and the demo project, plus
+    f-string, decorator and import shapes the prefilter has to follow."""
+    root = HERE.parent
+    files = sorted((root / "crates" / "pycode" / "tests").rglob("*.py"))
+    files += sorted((root / "demo" / "project").glob("*.py"))
+    seeds = {f"{p.parent.name}-{p.name}": p.read_bytes() for p in files}
+    seeds["fstrings"] = (b"import pickle\nx = f'{a!r:>{w}} {d[\"k\"]} {{lit}}'\n"
+                         b"y = f\"\"\"{\n  pickle.loads(b)  # c\n}\"\"\"\n"
+                         b"z = rf'\\N{x}' + f'\\N{EM DASH}'\n")
+    seeds["decorator"] = (b"@app.get('/p')\ndef p(q):\n    try:\n        return m(q)\n"
+                          b"    except Exception as e:\n        return str(e)\n")
+    seeds["imports"] = b"from pandas import (\n    eval as pe,\n)\npe(q); df.query(q)\n1.compile(x)\n"
+    return seeds
+
+
 def deps_seeds() -> dict:
     """Seeds of the dependency readers: requirements (with includes after
     0xFF bytes), lock files (first byte picks the reader) and OSV records
@@ -936,6 +954,7 @@ def main() -> None:
         "tflite": tflite_seeds(),
         "convert": convert_seeds(),
         "ipynb": ipynb_seeds(),
+        "pycode": pycode_seeds(),
         # Signatures written by the real model_signing 1.1.1 (key, certificate
         # chain, shards, single file) and by aigis; committed like sevenz's.
         "oms_bundle": {p.stem: p.read_bytes() for p in sorted((HERE / "seeds" / "oms_bundle").glob("*.sig"))},

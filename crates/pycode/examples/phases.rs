@@ -3,8 +3,12 @@
 //!
 //!     cargo run --release -p aigis-pycode --example phases -- DIR...
 //!
-//! `PHASE=lex|parse|analyze` runs one phase; `ROUNDS=N` (default 5) rounds
-//! each, of which the fastest is reported.
+//! `PHASE=lex|parse|analyze|prefilter|prefiltered` runs one phase; `ROUNDS=N`
+//! (default 5) rounds each, of which the fastest is reported. `prefilter` is
+//! `could_fire` alone, `prefiltered` the analysis as the scanner runs it
+//! (parsing only the files `could_fire` keeps). Before timing, every file is
+//! checked: one that `could_fire` clears must get no finding from `analyze`
+//! (the program exits 1 otherwise); `CHECK=0` skips that check.
 
 use std::time::Instant;
 
@@ -16,6 +20,26 @@ fn main() {
     let bytes: usize = sources.iter().map(String::len).sum();
     let mb = bytes as f64 / 1e6;
     println!("{} files, {mb:.1} MB", sources.len());
+    let kept: usize = sources
+        .iter()
+        .filter(|s| aigis_pycode::could_fire(s))
+        .map(String::len)
+        .sum();
+    println!(
+        "could_fire keeps {:.1} MB ({:.0}%)",
+        kept as f64 / 1e6,
+        100.0 * kept as f64 / bytes.max(1) as f64
+    );
+    let check = std::env::var("CHECK").map_or(true, |c| c != "0");
+    let unsound = sources
+        .iter()
+        .filter(|_| check)
+        .filter(|s| !aigis_pycode::could_fire(s) && !aigis_pycode::analyze(s).findings.is_empty())
+        .count();
+    if unsound > 0 {
+        eprintln!("UNSOUND: {unsound} files cleared by could_fire have findings");
+        std::process::exit(1);
+    }
     // The fastest of several rounds: the least disturbed by other load.
     let rounds: usize = std::env::var("ROUNDS")
         .ok()
@@ -52,6 +76,10 @@ fn main() {
             .len()
     });
     time("analyze", &|s| aigis_pycode::analyze(s).findings.len());
+    time("prefilter", &|s| usize::from(aigis_pycode::could_fire(s)));
+    time("prefiltered", &|s| {
+        aigis_pycode::analyze_prefiltered(s).findings.len()
+    });
 }
 
 fn collect(dir: &std::path::Path, out: &mut Vec<String>) {

@@ -13,6 +13,7 @@ mod detect;
 mod limits;
 mod model;
 mod position;
+mod prefilter;
 mod resolve;
 mod rules;
 mod scope;
@@ -20,6 +21,7 @@ mod suppress;
 mod syntax;
 
 pub use limits::{MAX_BRACKET_DEPTH, MAX_CHAIN_LINKS, MAX_INDENT_DEPTH, MAX_SOURCE_BYTES};
+pub use prefilter::could_fire;
 
 use aigis_findings::Rule;
 use detect::Hit;
@@ -109,6 +111,17 @@ pub fn analyze(source: &str) -> Analysis {
     Analysis {
         findings,
         parse_error,
+    }
+}
+
+/// [`analyze`] for scanning: a module in which [`could_fire`] finds none of
+/// the words any rule needs is not parsed at all (no rule can fire on it,
+/// whatever the parse), so its syntax errors are not looked for either.
+pub fn analyze_prefiltered(source: &str) -> Analysis {
+    if could_fire(source) {
+        analyze(source)
+    } else {
+        Analysis::default()
     }
 }
 

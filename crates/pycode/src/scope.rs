@@ -101,6 +101,9 @@ impl Scopes {
     }
 }
 
+/// Ends a dotted name cut at [`MAX_NAME_LEN`].
+const TRUNCATED: char = '\u{2026}';
+
 /// `a` + `.` + `b`, capped at [`MAX_NAME_LEN`] so that hostile attribute
 /// chains cannot make names grow without bound.
 pub(crate) fn join(a: &str, b: &str) -> String {
@@ -111,11 +114,15 @@ pub(crate) fn join(a: &str, b: &str) -> String {
     }
     s.push_str(b);
     if s.len() > MAX_NAME_LEN {
-        let mut cut = MAX_NAME_LEN;
+        // Cut, and marked as cut: a shortened name must not end in a
+        // different (and matchable) last segment than the one written, which
+        // the prefilter relies on.
+        let mut cut = MAX_NAME_LEN - TRUNCATED.len_utf8();
         while !s.is_char_boundary(cut) {
             cut -= 1;
         }
         s.truncate(cut);
+        s.push(TRUNCATED);
     }
     s
 }

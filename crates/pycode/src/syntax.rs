@@ -18,7 +18,7 @@ use ruff_text_size::Ranged;
 
 /// Decorator methods that make a function a web route handler
 /// (`@app.route`, `@app.get`, `@router.post`, ...).
-const ROUTE_DECORATORS: &[&str] = &[
+pub(crate) const ROUTE_DECORATORS: &[&str] = &[
     "route",
     "get",
     "post",

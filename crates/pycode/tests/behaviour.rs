@@ -1,9 +1,18 @@
 //! Name resolution, argument judgement, suppression and the finding shape.
 
-use aigis_pycode::{analyze, analyze_shell};
+use aigis_pycode::{analyze, analyze_prefiltered, analyze_shell};
 
+/// The rules that fire, through the full analysis and through the prefilter
+/// (which must agree: it may only skip sources on which nothing fires).
 fn ids(src: &str) -> Vec<&'static str> {
-    analyze(src).findings.iter().map(|f| f.rule.id).collect()
+    let full: Vec<_> = analyze(src).findings.iter().map(|f| f.rule.id).collect();
+    let quick: Vec<_> = analyze_prefiltered(src)
+        .findings
+        .iter()
+        .map(|f| f.rule.id)
+        .collect();
+    assert_eq!(full, quick, "the prefilter skipped a source with findings");
+    full
 }
 
 #[test]

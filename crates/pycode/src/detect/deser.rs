@@ -9,7 +9,7 @@ use crate::rules::{
     yaml_unsafe_load,
 };
 
-const PICKLE_MODULES: &[&str] = &[
+pub(crate) const PICKLE_MODULES: &[&str] = &[
     "pickle",
     "_pickle",
     "cPickle",
@@ -17,7 +17,7 @@ const PICKLE_MODULES: &[&str] = &[
     "cloudpickle",
     "jsonpickle",
 ];
-const PICKLE_FUNCS: &[&str] = &["load", "loads", "Unpickler", "decode"];
+pub(crate) const PICKLE_FUNCS: &[&str] = &["load", "loads", "Unpickler", "decode"];
 /// PyYAML loaders that build only plain data.
 const SAFE_YAML_LOADERS: &[&str] = &["SafeLoader", "CSafeLoader", "BaseLoader", "CBaseLoader"];
 

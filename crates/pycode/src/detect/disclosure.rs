@@ -8,7 +8,7 @@ use crate::rules::{
     exception_detail_in_response, prediction_scores_returned, sensitive_data_logged,
 };
 
-const LOG_METHODS: &[&str] = &[
+pub(crate) const LOG_METHODS: &[&str] = &[
     "debug",
     "info",
     "warning",
@@ -19,11 +19,11 @@ const LOG_METHODS: &[&str] = &[
     "log",
 ];
 /// Request attributes that hold bodies, headers or cookies.
-const REQUEST_PARTS: &[&str] = &[
+pub(crate) const REQUEST_PARTS: &[&str] = &[
     "json", "get_json", "headers", "data", "form", "body", "values", "cookies", "get_data", "args",
 ];
 /// Name segments (split at `_`) that mark a secret on their own.
-const SECRET_WORDS: &[&str] = &[
+pub(crate) const SECRET_WORDS: &[&str] = &[
     "password",
     "passwd",
     "secret",
@@ -33,12 +33,12 @@ const SECRET_WORDS: &[&str] = &[
 ];
 /// Segments that make a `token` segment an authentication token: in ML code
 /// a bare `token` (or `token_ids`, `max_tokens`) is usually a text token.
-const TOKEN_QUALIFIERS: &[&str] = &[
+pub(crate) const TOKEN_QUALIFIERS: &[&str] = &[
     "hf", "api", "access", "auth", "bearer", "refresh", "github", "gh", "openai", "session", "jwt",
     "oauth", "csrf", "secret",
 ];
-const SECRET_PAIRS: &[&str] = &["api_key", "access_key", "secret_key", "private_key"];
-const RESPONSES: &[&str] = &[
+pub(crate) const SECRET_PAIRS: &[&str] = &["api_key", "access_key", "secret_key", "private_key"];
+pub(crate) const RESPONSES: &[&str] = &[
     "JSONResponse",
     "jsonify",
     "make_response",
@@ -56,7 +56,7 @@ const TRACEBACK_CALLS: &[&str] = &[
     "traceback.format_tb",
     "traceback.format_stack",
 ];
-const SCORE_MARKERS: &[&str] = &[
+pub(crate) const SCORE_MARKERS: &[&str] = &[
     "predict_proba",
     "predict_log_proba",
     "softmax",
@@ -124,7 +124,7 @@ fn sensitive(v: &Value) -> Option<String> {
     })
 }
 
-fn is_secret_name(name: &str) -> bool {
+pub(crate) fn is_secret_name(name: &str) -> bool {
     let segs: Vec<&str> = name.split('_').collect();
     let token = segs.contains(&"token") && segs.iter().any(|s| TOKEN_QUALIFIERS.contains(s));
     token

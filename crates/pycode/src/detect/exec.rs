@@ -28,7 +28,7 @@ const SHELL_CALLS: &[&str] = &[
     "subprocess.getstatusoutput",
     "commands.getoutput",
 ];
-const SUBPROCESS: &[&str] = &["run", "call", "Popen", "check_call", "check_output"];
+pub(crate) const SUBPROCESS: &[&str] = &["run", "call", "Popen", "check_call", "check_output"];
 
 pub(super) fn check(call: &Call, out: &mut Vec<Hit>) {
     let callee = call.callee.as_str();

@@ -27,7 +27,7 @@ const NATIVE_LOADERS: &[&str] = &[
 const PATH_KEYWORDS: &[&str] = &[
     "filename", "path", "name", "src", "dst", "oldname", "newname", "pattern", "dirname",
 ];
-const HF_DOWNLOADS: &[&str] = &[
+pub(crate) const HF_DOWNLOADS: &[&str] = &[
     "from_pretrained",
     "hf_hub_download",
     "snapshot_download",

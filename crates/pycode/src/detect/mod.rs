@@ -1,10 +1,10 @@
 //! The detectors: read the parser-independent facts and decide which rules
 //! fire. One module per area; rule metadata lives in `crate::rules`.
 
-mod deser;
-mod disclosure;
-mod exec;
-mod frameworks;
+pub(crate) mod deser;
+pub(crate) mod disclosure;
+pub(crate) mod exec;
+pub(crate) mod frameworks;
 mod serving;
 mod shell;
 

@@ -142,7 +142,7 @@ impl TextScanner {
 
 /// The code rules' findings for Python `source`, located in a file.
 fn code_findings(source: &str, file: &Location, out: &mut Vec<Finding>) {
-    let analysis = aigis_pycode::analyze(source);
+    let analysis = aigis_pycode::analyze_prefiltered(source);
     for f in analysis.findings {
         let loc = Location {
             line: Some(f.line),

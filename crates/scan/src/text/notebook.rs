@@ -79,7 +79,7 @@ pub(super) fn scan(s: &TextScanner, raw: &[u8], shown: &str) -> Outcome {
 /// The Python and shell rules over one code cell, mapped to raw positions.
 fn code_cell(cell: &ipynb::Cell, at: &dyn Fn(&Text, usize) -> Location, out: &mut Vec<Finding>) {
     let prepared = magics::prepare(&cell.source.text);
-    let analysis = aigis_pycode::analyze(&prepared.python);
+    let analysis = aigis_pycode::analyze_prefiltered(&prepared.python);
     let shell = prepared
         .shell
         .iter()

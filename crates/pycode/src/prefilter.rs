@@ -1,0 +1,684 @@
+//! A sound pre-check that lets most modules skip the parser: every rule
+//! fires on a call whose resolved callee ends in a name written in the code
+//! (`load` in `t.load(f)`, `torch` in `import torch as t`) or on keyword
+//! arguments, decorators and `except` handlers that are also written there.
+//! [`could_fire`] reads the identifiers of the code (never of strings or
+//! comments) and says whether the words some rule needs are all present; when
+//! they are not, no rule can fire whatever the parse, so the module is clean.
+//!
+//! The scanner is our own, small and linear: it only has to find where
+//! strings, comments and f-string interpolations begin and end. Whenever the
+//! text leaves what it understands (an unterminated string, unbalanced
+//! brackets, a non-ASCII character in code, f-strings nested too deeply) it
+//! answers "could fire", and the full analysis decides. Soundness is checked
+//! by tests over every fixture and by the `pycode` fuzz target, which asserts
+//! that a module this check clears gets no finding from [`crate::analyze`].
+
+use crate::detect::{deser, disclosure, exec, frameworks};
+use crate::syntax::ROUTE_DECORATORS;
+use foldhash::HashMap;
+use std::sync::OnceLock;
+
+/// f-strings nested in f-string interpolations before the check gives up.
+const MAX_FSTRING_DEPTH: usize = 32;
+/// Longest identifier looked up (longer ones are no trigger word).
+const MAX_WORD_LEN: usize = 40;
+
+/// Whether some rule could fire on `source`; `false` is a proof that none can.
+pub fn could_fire(source: &str) -> bool {
+    match Scanner::new(source).run() {
+        Some(seen) => seen.any_clause(source),
+        None => true,
+    }
+}
+
+/// Words of the detectors that are written out here because the detectors
+/// match them as parts of dotted callees (see each `detect` module).
+const MODULE_WORDS: &[&str] = &[
+    "shelve",
+    "pandas",
+    "joblib",
+    "marshal",
+    "numpy",
+    "torch",
+    "yaml",
+    "builtins",
+    "os",
+    "posix",
+    "subprocess",
+    "commands",
+    "numexpr",
+    "keras",
+    "tf_keras",
+    "tensorflow",
+    "tarfile",
+    "urllib3",
+    "streamlit",
+    "traceback",
+    "request",
+];
+const CALL_WORDS: &[&str] = &[
+    "open",
+    "read_pickle",
+    "allow_pickle",
+    "PackageImporter",
+    "unsafe_load",
+    "full_load",
+    "unsafe_load_all",
+    "full_load_all",
+    "load_all",
+    "system",
+    "popen",
+    "getoutput",
+    "getstatusoutput",
+    "shell",
+    "evaluate",
+    "Lambda",
+    "load_model",
+    "safe_mode",
+    "enable_unsafe_deserialization",
+    "read_file",
+    "write_file",
+    "gfile",
+    "load_op_library",
+    "load_library",
+    "register_custom_ops_library",
+    "trust_remote_code",
+    "extract",
+    "extractall",
+    "verify",
+    "disable_warnings",
+    "run",
+    "run_server",
+    "FastAPI",
+    "Starlette",
+    "launch",
+    "share",
+    "set_option",
+    "host",
+    "server_name",
+    "serve",
+    "Config",
+    "except",
+    "print",
+];
+
+/// Every list of words the clauses ask about.
+const VOCABULARY: &[&[&str]] = &[
+    MODULE_WORDS,
+    CALL_WORDS,
+    deser::PICKLE_MODULES,
+    deser::PICKLE_FUNCS,
+    exec::SUBPROCESS,
+    frameworks::HF_DOWNLOADS,
+    disclosure::LOG_METHODS,
+    disclosure::REQUEST_PARTS,
+    disclosure::RESPONSES,
+    disclosure::SCORE_MARKERS,
+];
+
+/// Word -> bit index, and which (length, first byte) pairs occur among the
+/// words: most identifiers are rejected by the pair without hashing.
+struct Index {
+    bits: HashMap<&'static str, u8>,
+    shapes: [[bool; 128]; MAX_WORD_LEN + 1],
+}
+
+/// Built once.
+fn index() -> &'static Index {
+    static INDEX: OnceLock<Index> = OnceLock::new();
+    INDEX.get_or_init(|| {
+        let mut bits = HashMap::default();
+        let mut shapes = [[false; 128]; MAX_WORD_LEN + 1];
+        for word in VOCABULARY.iter().flat_map(|list| list.iter().copied()) {
+            let next = u8::try_from(bits.len()).unwrap_or(u8::MAX);
+            bits.entry(word).or_insert(next);
+            if let Some(row) = shapes.get_mut(word.len())
+                && let Some(first) = word.bytes().next()
+                && let Some(cell) = row.get_mut(usize::from(first & 0x7f))
+            {
+                *cell = true;
+            }
+        }
+        Index { bits, shapes }
+    })
+}
+
+impl Index {
+    fn get(&self, word: &str) -> Option<&u8> {
+        let first = word.bytes().next()?;
+        let shaped = self
+            .shapes
+            .get(word.len())
+            .and_then(|row| row.get(usize::from(first & 0x7f)))
+            .copied()
+            .unwrap_or(false);
+        if shaped { self.bits.get(word) } else { None }
+    }
+}
+
+/// What the scan found.
+#[derive(Default)]
+struct Seen {
+    words: [u64; 4],
+    /// `eval`/`exec`/`compile` not after a dot, other than an empty call.
+    bare_exec: bool,
+    /// `.eval`/`.query` (or imported), other than an empty call.
+    eval_query: bool,
+    /// A route word on a decorator line.
+    route: bool,
+}
+
+impl Seen {
+    fn set(&mut self, bit: u8) {
+        if let Some(w) = self.words.get_mut(usize::from(bit / 64)) {
+            *w |= 1 << (bit % 64);
+        }
+    }
+
+    fn has(&self, word: &str) -> bool {
+        let Some(&bit) = index().bits.get(word) else {
+            // Not in the vocabulary: a programming error; stay sound.
+            return true;
+        };
+        self.words
+            .get(usize::from(bit / 64))
+            .is_some_and(|w| w & (1 << (bit % 64)) != 0)
+    }
+
+    fn any(&self, words: &[&str]) -> bool {
+        words.iter().any(|w| self.has(w))
+    }
+
+    /// One clause per detector condition; see `crate::detect`.
+    fn any_clause(&self, source: &str) -> bool {
+        let h = |w: &str| self.has(w);
+        if (self.any(deser::PICKLE_MODULES) && self.any(deser::PICKLE_FUNCS))
+            || (h("shelve") && h("open"))
+            || (h("pandas") && h("read_pickle"))
+            || (h("joblib") && h("load"))
+            || (h("marshal") && self.any(&["load", "loads"]))
+            || (h("numpy") && h("load") && h("allow_pickle"))
+            || (h("torch") && (h("load") || h("PackageImporter")))
+            || (h("yaml")
+                && self.any(&[
+                    "load",
+                    "load_all",
+                    "unsafe_load",
+                    "full_load",
+                    "unsafe_load_all",
+                    "full_load_all",
+                ]))
+        {
+            return true;
+        }
+        if self.bare_exec
+            || h("builtins")
+            || self.eval_query
+            || (h("os") && self.any(&["system", "popen"]))
+            || (h("posix") && h("system"))
+            || (h("subprocess") && self.any(&["getoutput", "getstatusoutput"]))
+            || (h("commands") && h("getoutput"))
+            || (h("subprocess") && h("shell") && self.any(exec::SUBPROCESS))
+            || (h("numexpr") && h("evaluate"))
+        {
+            return true;
+        }
+        if ((h("keras") || h("tf_keras")) && (h("Lambda") || (h("load_model") && h("safe_mode"))))
+            || h("enable_unsafe_deserialization")
+            || (h("tensorflow") && self.any(&["read_file", "write_file", "gfile"]))
+            || self.any(&[
+                "load_op_library",
+                "load_library",
+                "register_custom_ops_library",
+            ])
+            || h("trust_remote_code")
+            || self.any(frameworks::HF_DOWNLOADS)
+        {
+            return true;
+        }
+        if (h("tarfile") && self.any(&["extract", "extractall"]))
+            || h("verify")
+            || (h("disable_warnings") && h("urllib3"))
+            || (h("debug") && self.any(&["run", "run_server", "FastAPI", "Starlette"]))
+            || (h("launch") && h("share"))
+            || (h("streamlit") && h("set_option"))
+            || (self.any(&["host", "server_name"])
+                && self.any(&["run", "run_server", "launch", "serve", "Config"]))
+        {
+            return true;
+        }
+        let leaks = h("except") || h("traceback");
+        (self.any(disclosure::RESPONSES) && leaks)
+            || (self.route && (leaks || self.any(disclosure::SCORE_MARKERS)))
+            || ((h("print") || self.any(disclosure::LOG_METHODS))
+                && ((h("request") && self.any(disclosure::REQUEST_PARTS))
+                    || names_a_secret(source)))
+    }
+}
+
+/// Whether any word of `source` (code or not: a superset) could be a secret
+/// name to `disclosure::is_secret_name`.
+fn names_a_secret(source: &str) -> bool {
+    const NEEDLES: &[&str] = &[
+        "password",
+        "passwd",
+        "secret",
+        "apikey",
+        "credential",
+        "api_key",
+        "access_key",
+        "private_key",
+    ];
+    let lower = source.to_ascii_lowercase();
+    if NEEDLES
+        .iter()
+        .any(|n| memchr::memmem::find(lower.as_bytes(), n.as_bytes()).is_some())
+    {
+        return true;
+    }
+    memchr::memmem::find_iter(lower.as_bytes(), b"token").any(|at| {
+        let word = |b: &u8| b.is_ascii_alphanumeric() || *b == b'_';
+        let bytes = lower.as_bytes();
+        let start = bytes[..at]
+            .iter()
+            .rposition(|b| !word(b))
+            .map_or(0, |i| i + 1);
+        let end = bytes[at..]
+            .iter()
+            .position(|b| !word(b))
+            .map_or(bytes.len(), |i| at + i);
+        lower.get(start..end).is_none_or(disclosure::is_secret_name)
+    })
+}
+
+/// Where the scanner is inside f-strings: each entry is an f-string's
+/// literal part or one of its interpolations.
+#[derive(Clone, Copy)]
+enum Frame {
+    /// Literal text of an f-string (or of a format spec when `spec`).
+    Literal {
+        quote: u8,
+        triple: bool,
+        raw: bool,
+        spec: bool,
+    },
+    /// Code inside `{...}` of an f-string, with its own bracket depth.
+    Interpolation { depth: u32 },
+}
+
+struct Scanner<'a> {
+    text: &'a str,
+    src: &'a [u8],
+    pos: usize,
+    frames: Vec<Frame>,
+    /// Bracket depth of top-level code.
+    depth: u32,
+    prev_dot: bool,
+    line_start: bool,
+    in_import: bool,
+    in_decorator: bool,
+    seen: Seen,
+}
+
+impl<'a> Scanner<'a> {
+    fn new(text: &'a str) -> Self {
+        Scanner {
+            text,
+            src: text.as_bytes(),
+            pos: 0,
+            frames: Vec::new(),
+            depth: 0,
+            prev_dot: false,
+            line_start: true,
+            in_import: false,
+            in_decorator: false,
+            seen: Seen::default(),
+        }
+    }
+
+    fn at(&self, i: usize) -> u8 {
+        self.src.get(i).copied().unwrap_or(0)
+    }
+
+    /// `None`: the text left what the scanner understands.
+    fn run(mut self) -> Option<Seen> {
+        while self.pos < self.src.len() {
+            match self.frames.last().copied() {
+                Some(Frame::Literal {
+                    quote,
+                    triple,
+                    raw,
+                    spec,
+                }) => self.literal(quote, triple, raw, spec)?,
+                _ => self.code()?,
+            }
+        }
+        // End of input inside an f-string or a bracket: not understood.
+        (self.frames.is_empty() && self.depth == 0).then_some(self.seen)
+    }
+
+    fn end_logical_line(&mut self) {
+        self.line_start = true;
+        self.in_import = false;
+        self.in_decorator = false;
+        self.prev_dot = false;
+    }
+
+    /// One step of code (top level or an interpolation).
+    fn code(&mut self) -> Option<()> {
+        let b = self.at(self.pos);
+        let interp = matches!(self.frames.last(), Some(Frame::Interpolation { .. }));
+        match b {
+            b' ' | b'\t' | b'\r' | 0x0c => {
+                // Indentation makes runs of blanks common: skip them at once.
+                let rest = self.src.get(self.pos..)?;
+                self.pos += rest
+                    .iter()
+                    .position(|b| !matches!(b, b' ' | b'\t' | b'\r' | 0x0c))
+                    .unwrap_or(rest.len());
+            }
+            b'\n' => {
+                self.pos += 1;
+                if !interp && self.depth == 0 {
+                    self.end_logical_line();
+                }
+            }
+            b'\\' => {
+                // Line continuation only.
+                let next = self.at(self.pos + 1);
+                if next == b'\n' {
+                    self.pos += 2;
+                } else if next == b'\r' && self.at(self.pos + 2) == b'\n' {
+                    self.pos += 3;
+                } else {
+                    return None;
+                }
+            }
+            b'#' => {
+                if interp && !self.enclosing_triple() {
+                    return None;
+                }
+                let rest = self.src.get(self.pos..)?;
+                self.pos += memchr::memchr(b'\n', rest).unwrap_or(rest.len());
+            }
+            b'\'' | b'"' => {
+                self.significant();
+                self.string(0, self.pos)?;
+            }
+            b'a'..=b'z' | b'A'..=b'Z' | b'_' => self.identifier()?,
+            b'0'..=b'9' => {
+                self.significant();
+                self.number();
+            }
+            b'.' if self.at(self.pos + 1).is_ascii_digit() => {
+                self.significant();
+                self.number();
+            }
+            b'.' => {
+                self.line_start = false;
+                self.prev_dot = true;
+                self.pos += 1;
+            }
+            b'(' | b'[' | b'{' => {
+                self.significant();
+                self.pos += 1;
+                *self.depth_mut() = self.depth_mut().checked_add(1)?;
+            }
+            b')' | b']' => {
+                self.significant();
+                self.pos += 1;
+                *self.depth_mut() = self.depth_mut().checked_sub(1)?;
+            }
+            b'}' => {
+                self.significant();
+                self.pos += 1;
+                match self.frames.last() {
+                    Some(Frame::Interpolation { depth: 0 }) => {
+                        self.frames.pop();
+                    }
+                    _ => *self.depth_mut() = self.depth_mut().checked_sub(1)?,
+                }
+            }
+            b':' if matches!(self.frames.last(), Some(Frame::Interpolation { depth: 0 })) => {
+                self.pos += 1;
+                let Some(Frame::Literal {
+                    quote, triple, raw, ..
+                }) = self.frames.iter().rev().nth(1).copied()
+                else {
+                    return None;
+                };
+                self.push(Frame::Literal {
+                    quote,
+                    triple,
+                    raw,
+                    spec: true,
+                })?;
+            }
+            b';' if !interp && self.depth == 0 => {
+                self.pos += 1;
+                self.end_logical_line();
+            }
+            b'@' if self.line_start && !interp && self.depth == 0 => {
+                self.significant();
+                self.in_decorator = true;
+                self.pos += 1;
+            }
+            0x80.. => return None,
+            _ => {
+                self.significant();
+                self.pos += 1;
+            }
+        }
+        Some(())
+    }
+
+    fn significant(&mut self) {
+        self.line_start = false;
+        self.prev_dot = false;
+    }
+
+    fn depth_mut(&mut self) -> &mut u32 {
+        match self.frames.last_mut() {
+            Some(Frame::Interpolation { depth }) => depth,
+            _ => &mut self.depth,
+        }
+    }
+
+    fn push(&mut self, frame: Frame) -> Option<()> {
+        (self.frames.len() < MAX_FSTRING_DEPTH).then(|| self.frames.push(frame))
+    }
+
+    /// Whether the innermost f-string is triple-quoted.
+    fn enclosing_triple(&self) -> bool {
+        self.frames.iter().rev().find_map(|f| match f {
+            Frame::Literal { triple, .. } => Some(*triple),
+            Frame::Interpolation { .. } => None,
+        }) == Some(true)
+    }
+
+    fn number(&mut self) {
+        let word = |b: u8| b.is_ascii_alphanumeric() || b == b'_';
+        if self.at(self.pos) == b'.' {
+            self.pos += 1;
+        }
+        while word(self.at(self.pos)) {
+            self.pos += 1;
+        }
+        // `1.` and `1.5` are floats; letters after the dot start a new name
+        // (never swallowed: `1.compile(x)` must show a bare `compile`).
+        if self.at(self.pos) == b'.' {
+            self.pos += 1;
+            while self.at(self.pos).is_ascii_digit() || self.at(self.pos) == b'_' {
+                self.pos += 1;
+            }
+        }
+    }
+
+    fn identifier(&mut self) -> Option<()> {
+        let start = self.pos;
+        let rest = self.src.get(start..)?;
+        let len = rest
+            .iter()
+            .position(|b| !(b.is_ascii_alphanumeric() || *b == b'_'))
+            .unwrap_or(rest.len());
+        self.pos += len;
+        if self.at(self.pos) >= 0x80 {
+            return None;
+        }
+        // ASCII only, so the slice is on character boundaries.
+        let word = self.text.get(start..self.pos)?;
+        if matches!(self.at(self.pos), b'\'' | b'"') {
+            // A string prefix, or a name directly before a string (an error).
+            self.significant();
+            return self.string(prefix_flags(word)?, self.pos);
+        }
+        let dotted = self.prev_dot;
+        let first = self.line_start;
+        self.significant();
+        if first && (word == "import" || word == "from") {
+            self.in_import = true;
+        }
+        if self.in_decorator && ROUTE_DECORATORS.contains(&word) {
+            self.seen.route = true;
+        }
+        if matches!(word, "eval" | "query" | "exec" | "compile") && !self.empty_call_follows() {
+            if !dotted && matches!(word, "eval" | "exec" | "compile") {
+                self.seen.bare_exec = true;
+            }
+            if (dotted || self.in_import) && matches!(word, "eval" | "query") {
+                self.seen.eval_query = true;
+            }
+        }
+        if let Some(&bit) = index().get(word) {
+            self.seen.set(bit);
+        }
+        Some(())
+    }
+
+    /// `(` and `)` with only blanks between: a call without arguments.
+    fn empty_call_follows(&self) -> bool {
+        let blank = |b: u8| matches!(b, b' ' | b'\t' | b'\r' | b'\n' | 0x0c);
+        let mut i = self.pos;
+        while blank(self.at(i)) {
+            i += 1;
+        }
+        if self.at(i) != b'(' {
+            return false;
+        }
+        i += 1;
+        while blank(self.at(i)) {
+            i += 1;
+        }
+        self.at(i) == b')'
+    }
+
+    /// A string starting at `at` (its opening quote) with prefix `flags`.
+    fn string(&mut self, flags: u8, at: usize) -> Option<()> {
+        let quote = self.at(at);
+        let triple = self.at(at + 1) == quote && self.at(at + 2) == quote;
+        self.pos = at + if triple { 3 } else { 1 };
+        let raw = flags & RAW != 0;
+        if flags & FORMAT != 0 {
+            return self.push(Frame::Literal {
+                quote,
+                triple,
+                raw,
+                spec: false,
+            });
+        }
+        // A plain string: skip to its end. A backslash always keeps the
+        // next character from closing it (raw strings included).
+        loop {
+            let rest = self.src.get(self.pos..)?;
+            let i = memchr::memchr3(quote, b'\\', b'\n', rest)?;
+            let c = *rest.get(i)?;
+            self.pos += i + 1;
+            match c {
+                b'\\' => self.pos += 1,
+                b'\n' if !triple => return None,
+                b'\n' => {}
+                _ if !triple => return Some(()),
+                _ if self.at(self.pos) == quote && self.at(self.pos + 1) == quote => {
+                    self.pos += 2;
+                    return Some(());
+                }
+                _ => {}
+            }
+        }
+    }
+
+    /// One step of an f-string's literal text.
+    fn literal(&mut self, quote: u8, triple: bool, raw: bool, spec: bool) -> Option<()> {
+        let b = self.at(self.pos);
+        let next = self.at(self.pos + 1);
+        match b {
+            b'\\' => {
+                if matches!(next, b'{' | b'}') {
+                    return None;
+                }
+                if !raw && next == b'N' && self.at(self.pos + 2) == b'{' {
+                    // A named escape `\N{...}`: its braces are not an interpolation.
+                    let rest = self.src.get(self.pos..)?;
+                    self.pos += memchr::memchr(b'}', rest)? + 1;
+                } else {
+                    self.pos += 2;
+                }
+            }
+            b'{' if next == b'{' && !spec => self.pos += 2,
+            b'{' => {
+                self.pos += 1;
+                self.push(Frame::Interpolation { depth: 0 })?;
+            }
+            b'}' if spec => {
+                // Ends the format spec and the interpolation it belongs to.
+                self.pos += 1;
+                self.frames.pop();
+                match self.frames.pop() {
+                    Some(Frame::Interpolation { depth: 0 }) => {}
+                    _ => return None,
+                }
+            }
+            b'}' if next == b'}' => self.pos += 2,
+            b'}' => return None,
+            b'\n' if !triple => return None,
+            _ if b == quote => {
+                if spec {
+                    return None;
+                }
+                if !triple {
+                    self.pos += 1;
+                    self.frames.pop();
+                } else if next == quote && self.at(self.pos + 2) == quote {
+                    self.pos += 3;
+                    self.frames.pop();
+                } else {
+                    self.pos += 1;
+                }
+            }
+            _ => self.pos += 1,
+        }
+        Some(())
+    }
+}
+
+const RAW: u8 = 1;
+const FORMAT: u8 = 2;
+
+/// The flags of a string prefix (`r`, `b`, `u`, `f`, `t` and their pairs);
+/// `None` for a name that is no prefix.
+fn prefix_flags(word: &str) -> Option<u8> {
+    let lower = word.to_ascii_lowercase();
+    let flags = match lower.as_str() {
+        "r" | "br" | "rb" => RAW,
+        "b" | "u" => 0,
+        "f" | "t" => FORMAT,
+        "fr" | "rf" | "tr" | "rt" => RAW | FORMAT,
+        _ => return None,
+    };
+    Some(flags)
+}
+
+#[cfg(test)]
+#[path = "prefilter_tests.rs"]
+mod tests;

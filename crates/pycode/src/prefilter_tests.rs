@@ -1,0 +1,137 @@
+use super::*;
+
+fn fires(src: &str) -> bool {
+    could_fire(src)
+}
+
+#[test]
+fn vocabulary_fits_the_bitset_and_the_word_limit() {
+    assert!(index().bits.len() <= 256, "{} words", index().bits.len());
+    for word in index().bits.keys() {
+        assert!(word.len() <= MAX_WORD_LEN, "{word}");
+    }
+}
+
+/// Every word a clause names is in the vocabulary (an unknown word would
+/// make `has` answer true: sound, but the clause would be useless).
+#[test]
+fn clause_words_are_in_the_vocabulary() {
+    let text = include_str!("prefilter.rs");
+    let start = text.find("fn any_clause").expect("any_clause");
+    let end = text[start..].find("\n    }\n}").expect("end") + start;
+    let body = &text[start..end];
+    let mut words = body.split('"').skip(1).step_by(2).peekable();
+    assert!(words.peek().is_some());
+    for word in words {
+        assert!(
+            index().bits.contains_key(word),
+            "{word} missing from VOCABULARY"
+        );
+    }
+}
+
+#[test]
+fn plain_code_without_trigger_words_is_cleared() {
+    let src = "import torch\nimport torch.nn as nn\n\nclass M(nn.Module):\n    def forward(self, x):\n        return torch.relu(x) @ self.w\n";
+    assert!(!fires(src));
+    assert!(!fires(""));
+}
+
+#[test]
+fn calls_with_their_module_make_a_candidate() {
+    assert!(fires("import torch\nm = torch.load(p)\n"));
+    assert!(fires("from pickle import loads as l\nl(b)\n"));
+    assert!(fires("import yaml\nyaml.load(s)\n"));
+    assert!(fires(
+        "x = AutoModel.from_pretrained(p, trust_remote_code=True)\n"
+    ));
+    assert!(fires("app.run(host='0.0.0.0')\n"));
+    assert!(fires("requests.get(u, verify=False)\n"));
+}
+
+#[test]
+fn words_in_strings_and_comments_do_not_count() {
+    let src = "import torch\n# torch.load(p)\ns = 'torch.load(p)'\nd = \"\"\"\nmodel = AutoModel.from_pretrained('a/b')\n\"\"\"\nb = rb'\\' load'\n";
+    assert!(!fires(src));
+}
+
+#[test]
+fn f_string_interpolations_are_code() {
+    assert!(fires("import pickle\nx = f'{pickle.loads(b)}'\n"));
+    assert!(fires(
+        "import pickle\nx = f\"{d[\"k\"]} {pickle.loads(b)}\"\n"
+    ));
+    assert!(fires("import pickle\nx = f'{v:{pickle.loads(b)}}'\n"));
+    assert!(fires(
+        "import pickle\nx = f'''{\n  pickle.loads(b)  # c\n}'''\n"
+    ));
+    // Literal text and escaped braces of an f-string are not code.
+    assert!(!fires(
+        "import pickle\nx = f'pickle.loads {{b}} {n!r:>10}'\n"
+    ));
+    // After the f-string, code resumes.
+    assert!(fires("import pickle\nx = f'{a}' + str(pickle.loads(b))\n"));
+}
+
+#[test]
+fn eval_query_and_exec_are_judged_by_position() {
+    assert!(!fires(
+        "model.eval()\nx = re.compile(p)\ntorch.compile(m)\n"
+    ));
+    assert!(fires("eval(expr)\n"));
+    assert!(fires("e = eval\ne(x)\n"));
+    assert!(fires("exec(code)\n"));
+    assert!(fires("df.query(q)\n"));
+    assert!(fires("from pandas import eval as pe\n"));
+    assert!(fires("from m import (\n    a,\n    query,\n)\n"));
+    assert!(fires("import builtins\nbuiltins.getattr(x, y)\n"));
+    // A float's dot is no attribute dot: `1.compile(x)` may parse as a bare call.
+    assert!(fires("1.compile(x)\n"));
+}
+
+#[test]
+fn route_words_count_on_decorator_lines_only() {
+    let handler = "@app.get('/p')\ndef p():\n    try:\n        pass\n    except Exception as e:\n        return str(e)\n";
+    assert!(fires(handler));
+    assert!(fires(
+        "@app.post(\n    '/p',\n)\ndef p():\n    return probs.softmax(1)\n"
+    ));
+    assert!(!fires(
+        "x = d.get('k')\ntry:\n    pass\nexcept Exception as e:\n    raise\n"
+    ));
+}
+
+#[test]
+fn logging_needs_request_data_or_a_secret_name() {
+    assert!(!fires("logger.info('step %d', step)\nprint(loss)\n"));
+    assert!(fires("logger.info(request.json)\n"));
+    assert!(fires("print(hf_token)\n"));
+    assert!(fires("log.debug('k', self.API_KEY)\n"));
+    assert!(!fires("print(pad_token_id, max_tokens)\n"));
+}
+
+#[test]
+fn what_the_scanner_does_not_understand_is_a_candidate() {
+    assert!(fires("x = 'unterminated\nprint(1)\n"));
+    assert!(fires("x = (1,\n"));
+    assert!(fires("x = 1)\n"));
+    assert!(fires("x = '''never closed\n"));
+    assert!(fires("café = 1\n"));
+    assert!(fires("x = f'{a'\n"));
+    assert!(fires("x = f'a}'\n"));
+    assert!(fires("x = f'\\{a}'\n"));
+    assert!(fires("x = 1 \\ 2\n"));
+    assert!(fires("x = ur'a'\n"));
+    let deep = format!("x = {}1{}\n", "f'{".repeat(40), "}'".repeat(40));
+    assert!(fires(&deep));
+}
+
+#[test]
+fn non_ascii_in_strings_and_comments_is_fine() {
+    assert!(!fires("# café\nx = 'naïve' + \"\"\"ü\"\"\" + f'é{n}'\n"));
+}
+
+#[test]
+fn named_escapes_are_not_interpolations() {
+    assert!(!fires("x = f'\\N{EM DASH} {n}'\n"));
+}

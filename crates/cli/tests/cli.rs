@@ -450,7 +450,7 @@ fn deployment_samples_report_the_expected_rules_per_file() {
             "kserve/inferenceservice.yaml",
             &[
                 "AIG471", "AIG472", "AIG473", "AIG474", "AIG476", "AIG483", "AIG484", "AIG485",
-                "AIG486", "AIG487", "AIG489", "AIG511", "AIG520",
+                "AIG486", "AIG487", "AIG489", "AIG502", "AIG511", "AIG520",
             ],
         ),
         // conf.d/llm.conf is read through nginx.conf's include, not alone.
@@ -479,7 +479,7 @@ fn deployment_samples_report_the_expected_rules_per_file() {
             "vllm/deployment.yaml",
             &[
                 "AIG470", "AIG471", "AIG472", "AIG474", "AIG476", "AIG479", "AIG480", "AIG483",
-                "AIG484", "AIG485", "AIG486", "AIG488", "AIG500", "AIG501", "AIG520",
+                "AIG484", "AIG485", "AIG486", "AIG488", "AIG500", "AIG501", "AIG502", "AIG520",
             ],
         ),
     ]

@@ -273,6 +273,19 @@ pub static FIXTURES: &[Fixture] = &[
     f("AIG490", K, POD_ROOT, POD_GOOD),
     f("AIG491", K, POD_ROOT, POD_GOOD),
     f("AIG492", K, POD_ROOT, POD_GOOD),
+    f("AIG493", K, POD_ODD, POD_GOOD),
+    f("AIG494", K, POD_ODD, POD_GOOD),
+    f("AIG495", K, POD_ODD, POD_GOOD),
+    f(
+        "AIG495",
+        K,
+        "apiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec:\n  containers:\n  - name: c\n    image: a:1\n    securityContext:\n      seLinuxOptions: {user: system_u}\n",
+        "apiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec:\n  containers:\n  - name: c\n    image: a:1\n    securityContext:\n      seLinuxOptions: {type: container_t, level: \"s0:c1\"}\n",
+    ),
+    f("AIG496", K, POD_ODD, POD_GOOD),
+    f("AIG497", K, POD_ODD, POD_GOOD),
+    f("AIG498", K, POD_ODD, POD_GOOD),
+    f("AIG499", K, POD_ODD, POD_GOOD),
     f(
         "AIG500",
         K,
@@ -284,6 +297,20 @@ pub static FIXTURES: &[Fixture] = &[
         K,
         "apiVersion: networking.k8s.io/v1\nkind: Ingress\nmetadata: {name: i}\nspec:\n  rules:\n  - host: llm.example.com\n",
         "apiVersion: networking.k8s.io/v1\nkind: Ingress\nmetadata: {name: i}\nspec:\n  tls:\n  - hosts: [\"*.example.com\"]\n    secretName: tls\n  rules:\n  - host: llm.example.com\n",
+    ),
+    f("AIG502", K, POD_PRIV, POD_GOOD),
+    f(
+        "AIG502",
+        K,
+        "apiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec:\n  containers:\n  - name: c\n    image: a:1\n    readinessProbe: {tcpSocket: {port: 8000}}\n",
+        "apiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec:\n  initContainers:\n  - name: fetch\n    image: a:1\n",
+    ),
+    f("AIG503", K, POD_ODD, POD_GOOD),
+    f(
+        "AIG504",
+        K,
+        "apiVersion: v1\nkind: Pod\nmetadata: {name: p, namespace: default}\nspec:\n  containers: []\n",
+        "apiVersion: v1\nkind: Pod\nmetadata: {name: p, namespace: models}\nspec:\n  containers: []\n",
     ),
     f(
         "AIG510",
@@ -310,11 +337,25 @@ pub static FIXTURES: &[Fixture] = &[
         RBAC_GOOD,
     ),
     f(
+        "AIG514",
+        K,
+        "apiVersion: rbac.authorization.k8s.io/v1\nkind: ClusterRole\nmetadata: {name: r}\nrules:\n- apiGroups: [\"\"]\n  resources: [\"users\", \"serviceaccounts\"]\n  verbs: [\"impersonate\"]\n",
+        RBAC_GOOD,
+    ),
+    f(
+        "AIG514",
+        K,
+        "apiVersion: rbac.authorization.k8s.io/v1\nkind: ClusterRole\nmetadata: {name: r}\nrules:\n- apiGroups: [\"\"]\n  resources: [\"nodes/proxy\"]\n  verbs: [\"get\"]\n",
+        RBAC_GOOD,
+    ),
+    f(
         "AIG520",
         K,
         ISVC,
         "apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata: {name: deny, namespace: models}\nspec:\n  podSelector: {}\n---\napiVersion: serving.kserve.io/v1beta1\nkind: InferenceService\nmetadata: {name: m, namespace: models}\nspec:\n  predictor:\n    automountServiceAccountToken: false\n",
     ),
+    f("AIG521", K, NAMESPACE_BARE, NAMESPACE_GOOD),
+    f("AIG522", K, NAMESPACE_BARE, NAMESPACE_GOOD),
     f(
         "AIG540",
         N,
@@ -420,6 +461,53 @@ spec:
           procMount: Unmasked
 ";
 
+/// The less common KSV findings, all in one pod.
+const POD_ODD: &str = "apiVersion: v1
+kind: Pod
+metadata: {name: p, namespace: kube-system}
+spec:
+  hostAliases:
+  - ip: 10.0.0.5
+    hostnames: [huggingface.co]
+  securityContext:
+    runAsUser: 1000
+    supplementalGroups: [0]
+    seLinuxOptions: {type: spc_t}
+    windowsOptions: {hostProcess: true}
+  volumes:
+  - name: models
+    nfs: {server: nas, path: /models}
+  containers:
+  - name: web
+    image: a:1
+    ports:
+    - containerPort: 80
+";
+
+const NAMESPACE_BARE: &str = "apiVersion: v1
+kind: Namespace
+metadata: {name: models}
+";
+
+const NAMESPACE_GOOD: &str = "apiVersion: v1
+kind: Namespace
+metadata: {name: models}
+---
+apiVersion: v1
+kind: LimitRange
+metadata: {name: defaults, namespace: models}
+spec:
+  limits:
+  - type: Container
+    default: {cpu: \"1\", memory: 1Gi}
+---
+apiVersion: v1
+kind: ResourceQuota
+metadata: {name: quota, namespace: models}
+spec:
+  hard: {requests.nvidia.com/gpu: \"4\"}
+";
+
 const POD_HOST: &str = "apiVersion: batch/v1
 kind: CronJob
 metadata: {name: c}
@@ -468,6 +556,8 @@ spec:
           value: \"false\"
         ports:
         - containerPort: 8000
+        readinessProbe: {httpGet: {path: /health, port: 8000}}
+        livenessProbe: {httpGet: {path: /health, port: 8000}}
         resources:
           requests: {cpu: \"4\", memory: 16Gi}
           limits: {cpu: \"8\", memory: 32Gi, nvidia.com/gpu: 1}

@@ -95,6 +95,7 @@ pub fn role(d: &Node, what: &str, out: &mut Vec<DeployFinding>) {
             .get("resources")
             .or_else(|| rule.get("verbs"))
             .unwrap_or(rule);
+        super::hardening::role_rule(&verbs, &resources, at, what, out);
         let has_v = |v: &[&str]| verbs.iter().any(|x| x == "*" || v.contains(&x.as_str()));
         if verbs.iter().any(|v| v == "*") || resources.iter().any(|x| x == "*") {
             out.push(DeployFinding::new(

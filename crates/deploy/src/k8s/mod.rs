@@ -5,6 +5,7 @@
 //! a namespace without one can be reported once the stream is read.
 
 mod access;
+mod hardening;
 mod workload;
 
 use crate::finding::DeployFinding;
@@ -21,6 +22,11 @@ pub(crate) struct Stream {
     policies: Vec<String>,
     /// Model servers: namespace, where, description.
     servers: Vec<(String, u32, u32, String)>,
+    /// Namespaces defined by the stream, and where.
+    namespaces: Vec<(String, u32, u32)>,
+    /// Namespaces of the LimitRanges and ResourceQuotas (`""`: none given).
+    limit_ranges: Vec<String>,
+    quotas: Vec<String>,
 }
 
 pub fn analyze(text: &str) -> Vec<DeployFinding> {
@@ -52,6 +58,12 @@ pub fn analyze(text: &str) -> Vec<DeployFinding> {
             ));
         }
     }
+    hardening::namespaces(
+        &stream.namespaces,
+        &stream.limit_ranges,
+        &stream.quotas,
+        &mut out,
+    );
     out
 }
 
@@ -70,6 +82,20 @@ fn document(d: &Node, stream: &mut Stream, out: &mut Vec<DeployFinding>, depth: 
         .to_string();
     let what = format!("{kind} {name}");
     let spec = d.get("spec");
+    if matches!(
+        kind,
+        "Pod"
+            | "Deployment"
+            | "StatefulSet"
+            | "DaemonSet"
+            | "ReplicaSet"
+            | "Job"
+            | "ReplicationController"
+            | "CronJob"
+            | "InferenceService"
+    ) {
+        hardening::namespace(d, &what, out);
+    }
     match kind {
         "List" if depth < MAX_LIST_DEPTH => {
             for item in d.get("items").map_or(&[][..], Node::items) {
@@ -120,6 +146,14 @@ fn document(d: &Node, stream: &mut Stream, out: &mut Vec<DeployFinding>, depth: 
             }
         }
         "NetworkPolicy" => stream.policies.push(ns),
+        "Namespace" => {
+            let at = d.path(&["metadata", "name"]).unwrap_or(d);
+            stream
+                .namespaces
+                .push((name.to_string(), at.line, at.column));
+        }
+        "LimitRange" => stream.limit_ranges.push(ns),
+        "ResourceQuota" => stream.quotas.push(ns),
         "Service" => access::service(d, &what, out),
         "Ingress" => access::ingress(d, &what, out),
         "Role" | "ClusterRole" => access::role(d, &what, out),

@@ -137,6 +137,7 @@ pub fn check_pod(spec: &Node, meta: &Node, what: &str, kserve: bool, out: &mut V
 }
 
 fn pod_level(spec: &Node, what: &str, out: &mut Vec<DeployFinding>) {
+    super::hardening::pod(spec, what, out);
     for (field, rule) in [
         ("hostNetwork", &r::HOST_NETWORK),
         ("hostPID", &r::HOST_PID),
@@ -260,6 +261,7 @@ fn container(
     kind: &str,
     out: &mut Vec<DeployFinding>,
 ) {
+    super::hardening::container(c, psc, label, kind, out);
     let at = c.get("name").unwrap_or(c);
     let csc = c.get("securityContext");
     let key = |s: &str| format!("{label}:{s}");

@@ -9,6 +9,7 @@ pub mod compose;
 pub mod daemon;
 pub mod dockerfile;
 pub mod k8s;
+pub mod k8s_hardening;
 pub mod nginx;
 
 /// The fields of one rule, in the order they are written in the tables.
@@ -102,13 +103,26 @@ pub static ALL: &[&Rule] = &[
     &k8s::APPARMOR_UNCONFINED,
     &k8s::UNSAFE_SYSCTLS,
     &k8s::PROC_MOUNT_UNMASKED,
+    &k8s_hardening::HOST_ALIASES,
+    &k8s_hardening::LOW_UID,
+    &k8s_hardening::SELINUX_CUSTOM,
+    &k8s_hardening::NON_EPHEMERAL_VOLUME,
+    &k8s_hardening::ROOT_GROUP,
+    &k8s_hardening::PRIVILEGED_PORT,
+    &k8s_hardening::WINDOWS_HOST_PROCESS,
     &k8s::SERVICE_EXPOSED,
     &k8s::INGRESS_NO_TLS,
+    &k8s_hardening::PROBES_MISSING,
+    &k8s_hardening::SYSTEM_NAMESPACE,
+    &k8s_hardening::DEFAULT_NAMESPACE,
     &k8s::RBAC_WILDCARD,
     &k8s::CLUSTER_ADMIN_BINDING,
     &k8s::RBAC_SECRETS,
     &k8s::RBAC_POD_EXEC,
+    &k8s_hardening::RBAC_ESCALATION,
     &k8s::NO_NETWORK_POLICY,
+    &k8s_hardening::NO_LIMIT_RANGE,
+    &k8s_hardening::NO_RESOURCE_QUOTA,
     &nginx::LEGACY_TLS,
     &nginx::TLS12,
     &nginx::WEAK_CIPHERS,

@@ -101,6 +101,8 @@ const CALL_WORDS: &[&str] = &[
     "Config",
     "except",
     "print",
+    "True",
+    "False",
 ];
 
 /// Every list of words the clauses ask about.
@@ -163,8 +165,17 @@ struct Seen {
     words: [u64; 4],
     /// `eval`/`exec`/`compile` not after a dot, other than an empty call.
     bare_exec: bool,
-    /// `.eval`/`.query` (or imported), other than an empty call.
+    /// `.eval`/`.query` imported, or named without being called.
     eval_query: bool,
+    /// `.eval(...)`/`.query(...)` called with arguments.
+    eval_query_call: bool,
+    /// A string literal inside the arguments of such a call.
+    eval_query_string: bool,
+    /// An identifier that could name a DataFrame (see [`frame_like`]).
+    frame_like: bool,
+    /// A plain string that could be (part of) a Hub id `org/name`: it has a
+    /// slash and no colon, or an escape that could make one.
+    hub_like_string: bool,
     /// A route word on a decorator line.
     route: bool,
 }
@@ -215,16 +226,18 @@ impl Seen {
         if self.bare_exec
             || h("builtins")
             || self.eval_query
+            || (self.eval_query_call && (h("pandas") || self.eval_query_string || self.frame_like))
             || (h("os") && self.any(&["system", "popen"]))
             || (h("posix") && h("system"))
             || (h("subprocess") && self.any(&["getoutput", "getstatusoutput"]))
             || (h("commands") && h("getoutput"))
-            || (h("subprocess") && h("shell") && self.any(exec::SUBPROCESS))
+            || (h("subprocess") && h("shell") && h("True") && self.any(exec::SUBPROCESS))
             || (h("numexpr") && h("evaluate"))
         {
             return true;
         }
-        if ((h("keras") || h("tf_keras")) && (h("Lambda") || (h("load_model") && h("safe_mode"))))
+        if ((h("keras") || h("tf_keras"))
+            && (h("Lambda") || (h("load_model") && h("safe_mode") && h("False"))))
             || h("enable_unsafe_deserialization")
             || (h("tensorflow") && self.any(&["read_file", "write_file", "gfile"]))
             || self.any(&[
@@ -232,16 +245,16 @@ impl Seen {
                 "load_library",
                 "register_custom_ops_library",
             ])
-            || h("trust_remote_code")
-            || self.any(frameworks::HF_DOWNLOADS)
+            || (h("trust_remote_code") && h("True"))
+            || (self.any(frameworks::HF_DOWNLOADS) && self.hub_like_string)
         {
             return true;
         }
         if (h("tarfile") && self.any(&["extract", "extractall"]))
-            || h("verify")
+            || (h("verify") && h("False"))
             || (h("disable_warnings") && h("urllib3"))
-            || (h("debug") && self.any(&["run", "run_server", "FastAPI", "Starlette"]))
-            || (h("launch") && h("share"))
+            || (h("debug") && h("True") && self.any(&["run", "run_server", "FastAPI", "Starlette"]))
+            || (h("launch") && h("share") && h("True"))
             || (h("streamlit") && h("set_option"))
             || (self.any(&["host", "server_name"])
                 && self.any(&["run", "run_server", "launch", "serve", "Config"]))
@@ -292,6 +305,14 @@ fn names_a_secret(source: &str) -> bool {
     })
 }
 
+/// Whether an identifier could make a receiver DataFrame-like to
+/// `detect::exec` (it contains `df` or `frame`, in any case).
+fn frame_like(word: &str) -> bool {
+    let b = word.as_bytes();
+    b.windows(2).any(|w| w.eq_ignore_ascii_case(b"df"))
+        || b.windows(5).any(|w| w.eq_ignore_ascii_case(b"frame"))
+}
+
 /// Where the scanner is inside f-strings: each entry is an f-string's
 /// literal part or one of its interpolations.
 #[derive(Clone, Copy)]
@@ -318,7 +339,21 @@ struct Scanner<'a> {
     line_start: bool,
     in_import: bool,
     in_decorator: bool,
+    /// The next `(` opens the arguments of `.eval`/`.query`.
+    eval_query_open: bool,
+    /// Frames and bracket depth inside those arguments.
+    eval_query_args: Option<(usize, u32)>,
     seen: Seen,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Follows {
+    Nothing,
+    /// `name = ...`: an assignment target (an attribute so assigned binds
+    /// nothing the resolver follows).
+    Assigned,
+    EmptyCall,
+    Call,
 }
 
 impl<'a> Scanner<'a> {
@@ -333,6 +368,8 @@ impl<'a> Scanner<'a> {
             line_start: true,
             in_import: false,
             in_decorator: false,
+            eval_query_open: false,
+            eval_query_args: None,
             seen: Seen::default(),
         }
     }
@@ -404,6 +441,7 @@ impl<'a> Scanner<'a> {
             }
             b'\'' | b'"' => {
                 self.significant();
+                self.note_string();
                 self.string(0, self.pos)?;
             }
             b'a'..=b'z' | b'A'..=b'Z' | b'_' => self.identifier()?,
@@ -424,11 +462,15 @@ impl<'a> Scanner<'a> {
                 self.significant();
                 self.pos += 1;
                 *self.depth_mut() = self.depth_mut().checked_add(1)?;
+                if std::mem::take(&mut self.eval_query_open) && self.eval_query_args.is_none() {
+                    self.eval_query_args = Some((self.frames.len(), *self.depth_mut()));
+                }
             }
             b')' | b']' => {
                 self.significant();
                 self.pos += 1;
                 *self.depth_mut() = self.depth_mut().checked_sub(1)?;
+                self.close_args();
             }
             b'}' => {
                 self.significant();
@@ -437,7 +479,10 @@ impl<'a> Scanner<'a> {
                     Some(Frame::Interpolation { depth: 0 }) => {
                         self.frames.pop();
                     }
-                    _ => *self.depth_mut() = self.depth_mut().checked_sub(1)?,
+                    _ => {
+                        *self.depth_mut() = self.depth_mut().checked_sub(1)?;
+                        self.close_args();
+                    }
                 }
             }
             b':' if matches!(self.frames.last(), Some(Frame::Interpolation { depth: 0 })) => {
@@ -531,6 +576,7 @@ impl<'a> Scanner<'a> {
         if matches!(self.at(self.pos), b'\'' | b'"') {
             // A string prefix, or a name directly before a string (an error).
             self.significant();
+            self.note_string();
             return self.string(prefix_flags(word)?, self.pos);
         }
         let dotted = self.prev_dot;
@@ -542,35 +588,79 @@ impl<'a> Scanner<'a> {
         if self.in_decorator && ROUTE_DECORATORS.contains(&word) {
             self.seen.route = true;
         }
-        if matches!(word, "eval" | "query" | "exec" | "compile") && !self.empty_call_follows() {
-            if !dotted && matches!(word, "eval" | "exec" | "compile") {
+        if matches!(word, "eval" | "query" | "exec" | "compile") {
+            let follows = self.call_follows();
+            if !dotted
+                && follows != Follows::EmptyCall
+                && matches!(word, "eval" | "exec" | "compile")
+            {
                 self.seen.bare_exec = true;
             }
-            if (dotted || self.in_import) && matches!(word, "eval" | "query") {
-                self.seen.eval_query = true;
+            if matches!(word, "eval" | "query") {
+                // The DataFrame rule needs a built string among the
+                // arguments or a frame-like receiver (see `detect::exec`).
+                match follows {
+                    _ if self.in_import && !dotted => self.seen.eval_query = true,
+                    _ if !dotted => {}
+                    Follows::EmptyCall | Follows::Assigned => {}
+                    Follows::Call => {
+                        self.seen.eval_query_call = true;
+                        self.eval_query_open = true;
+                    }
+                    Follows::Nothing => self.seen.eval_query = true,
+                }
             }
         }
         if let Some(&bit) = index().get(word) {
             self.seen.set(bit);
         }
+        if !self.seen.frame_like && word.len() >= 2 && frame_like(word) {
+            self.seen.frame_like = true;
+        }
         Some(())
     }
 
-    /// `(` and `)` with only blanks between: a call without arguments.
-    fn empty_call_follows(&self) -> bool {
+    /// What follows a name: a call with or without arguments, or neither.
+    fn call_follows(&self) -> Follows {
         let blank = |b: u8| matches!(b, b' ' | b'\t' | b'\r' | b'\n' | 0x0c);
         let mut i = self.pos;
         while blank(self.at(i)) {
             i += 1;
         }
+        if self.at(i) == b'=' && self.at(i + 1) != b'=' {
+            return Follows::Assigned;
+        }
         if self.at(i) != b'(' {
-            return false;
+            return Follows::Nothing;
         }
         i += 1;
         while blank(self.at(i)) {
             i += 1;
         }
-        self.at(i) == b')'
+        if self.at(i) == b')' {
+            Follows::EmptyCall
+        } else {
+            Follows::Call
+        }
+    }
+
+    /// Strings met inside the arguments of an `.eval(`/`.query(` call.
+    fn note_string(&mut self) {
+        if self.eval_query_args.is_some() {
+            self.seen.eval_query_string = true;
+        }
+    }
+
+    /// After a closing bracket: leave the `.eval(`/`.query(` arguments when
+    /// their parenthesis closed.
+    fn close_args(&mut self) {
+        let here = (self.frames.len(), *self.depth_mut());
+        if let Some((frames, depth)) = self.eval_query_args
+            && here.0 == frames
+            && here.1 < depth
+        {
+            self.eval_query_args = None;
+        }
     }
 
     /// A string starting at `at` (its opening quote) with prefix `flags`.
@@ -589,7 +679,8 @@ impl<'a> Scanner<'a> {
         }
         // A plain string: skip to its end. A backslash always keeps the
         // next character from closing it (raw strings included).
-        loop {
+        let start = self.pos;
+        let end = loop {
             let rest = self.src.get(self.pos..)?;
             let i = memchr::memchr3(quote, b'\\', b'\n', rest)?;
             let c = *rest.get(i)?;
@@ -598,14 +689,21 @@ impl<'a> Scanner<'a> {
                 b'\\' => self.pos += 1,
                 b'\n' if !triple => return None,
                 b'\n' => {}
-                _ if !triple => return Some(()),
+                _ if !triple => break self.pos - 1,
                 _ if self.at(self.pos) == quote && self.at(self.pos + 1) == quote => {
                     self.pos += 2;
-                    return Some(());
+                    break self.pos - 3;
                 }
                 _ => {}
             }
+        };
+        if !self.seen.hub_like_string {
+            let content = self.src.get(start..end)?;
+            self.seen.hub_like_string = memchr::memchr(b'\\', content).is_some()
+                || (memchr::memchr(b'/', content).is_some()
+                    && memchr::memchr(b':', content).is_none());
         }
+        Some(())
     }
 
     /// One step of an f-string's literal text.

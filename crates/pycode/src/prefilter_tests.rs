@@ -82,6 +82,18 @@ fn eval_query_and_exec_are_judged_by_position() {
     assert!(fires("e = eval\ne(x)\n"));
     assert!(fires("exec(code)\n"));
     assert!(fires("df.query(q)\n"));
+    // `.query(...)`/`.eval(...)` need a frame-like name or a string among the arguments.
+    assert!(!fires("out = self.query(hidden_states)\n"));
+    assert!(fires("out = t.query('a > ' + x)\n"));
+    assert!(fires("out = t.query(f'a > {x}')\n"));
+    assert!(fires("frames = load()\nout = t.query(q)\n"));
+    assert!(fires("out = t.query(\n    x,\n    expr=q + \"\",\n)\n"));
+    assert!(!fires("out = t.query(x)\ny = 'a' + z\n"));
+    assert!(fires("q = t.query\n"));
+    assert!(!fires(
+        "self.query = nn.Linear(d, d)\nout = self.query(h)\n"
+    ));
+    assert!(fires("self.query == t.query\n"));
     assert!(fires("from pandas import eval as pe\n"));
     assert!(fires("from m import (\n    a,\n    query,\n)\n"));
     assert!(fires("import builtins\nbuiltins.getattr(x, y)\n"));

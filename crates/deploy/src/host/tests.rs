@@ -202,3 +202,29 @@ fn symlinks_are_not_followed_in_the_permission_walk() {
     files::check(&[dir], &by_name, &mut out);
     assert!(out.is_empty(), "{:#?}", summary(&out));
 }
+
+#[test]
+fn an_owner_in_no_visible_process_is_said_to_be_invisible_not_unreadable() {
+    let tmp = tempfile::tempdir().unwrap();
+    let net = tmp.path().join("proc/net");
+    std::fs::create_dir_all(&net).unwrap();
+    std::fs::create_dir_all(tmp.path().join("proc/1/fd")).unwrap();
+    std::fs::write(
+        net.join("tcp"),
+        "  sl  local_address rem_address   st\n   0: 00000000:1F90 00000000:0000 0A 00000000:00000000 00:00000000 00000000  1000        0 77 1\n",
+    )
+    .unwrap();
+    for t in ["tcp6", "udp", "udp6"] {
+        std::fs::write(net.join(t), "  sl  local_address\n").unwrap();
+    }
+    let mut out = Vec::new();
+    sockets::check(&ProcRoot::new(tmp.path().join("proc")), &mut out);
+    assert_eq!(out.len(), 1, "{:#?}", summary(&out));
+    assert!(
+        out[0]
+            .message
+            .ends_with("owner not visible (uid 1000; no process here holds it)"),
+        "{}",
+        out[0].message
+    );
+}

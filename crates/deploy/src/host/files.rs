@@ -3,6 +3,11 @@
 //! mode would matter, to decide whether it is a key or a model. Symbolic
 //! links are not followed and `.git` directories are skipped; the walk is
 //! bounded in files and depth, and a walk cut short is inconclusive.
+//!
+//! Unlike the engine's walk this one ignores `.gitignore` and `--exclude`
+//! (an ignored checkpoint is still on the host), so files may be read twice.
+//! Not checked yet: world-writable parent directories (a model can be
+//! replaced by a rename there even when the file itself is 0644).
 
 use std::io::Read;
 use std::os::unix::fs::PermissionsExt;

@@ -37,6 +37,8 @@ find them (without a sanitizer libFuzzer cannot guess `\x93NUMPY`):
   npy, a truncation);
 - pycode: the Python fixtures of the code rules and the demo project, and
   f-string, decorator and import shapes the prefilter must follow;
+- proc_net: the /proc/net tables of the host-check fixtures
+  (crates/deploy/tests/fixtures/host), real lines, IPv6 and malformed ones;
 - dockerfile, nginx, k8s_yaml: the files of samples/deploy by kind, and a
   few hand-written edge cases (heredocs, escape directive, JSON forms,
   includes, aliases, multi-document streams, `kind: List`);
@@ -937,6 +939,17 @@ def deploy_seeds() -> dict:
     return out
 
 
+def proc_net_seeds() -> dict:
+    """The /proc/net tables of the host-check fixtures, each prefixed with
+    the byte that makes the proc_net target read it as its own table."""
+    root = HERE.parent / "crates" / "deploy" / "tests" / "fixtures" / "host"
+    pick = {"tcp": 0, "tcp6": 1, "udp": 2, "udp6": 3}
+    out = {}
+    for p in sorted(root.glob("*/proc/net/*")):
+        out[f"{p.parent.parent.parent.name}_{p.name}"] = bytes([pick[p.name]]) + p.read_bytes()
+    return out
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--samples", type=pathlib.Path, metavar="DIR",
@@ -963,6 +976,7 @@ def main() -> None:
     seeds.update(tensor_file_seeds())
     seeds.update(deps_seeds())
     seeds.update(deploy_seeds())
+    seeds["proc_net"] = proc_net_seeds()
     if args.samples:
         if not args.samples.is_dir():
             parser.error(f"{args.samples} is not a directory (run samples/generate.py {args.samples})")

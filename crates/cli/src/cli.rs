@@ -15,7 +15,8 @@ pub struct Cli {
 
 #[derive(Subcommand, Debug)]
 pub enum Command {
-    /// Scan files and directories (models, Python code, notebooks, secrets) and report findings.
+    /// Scan files and directories (models, Python code, notebooks, secrets, deployment files,
+    /// dependencies) and report findings; with --host, this machine too.
     Scan(ScanArgs),
     /// List every rule, or check the data-driven rules against their examples.
     Rules {
@@ -197,6 +198,15 @@ pub struct ScanArgs {
     /// Also list files that came out clean (text format).
     #[arg(long)]
     pub show_clean: bool,
+    /// Also check this host (Linux): listening TCP/UDP sockets other than 443,
+    /// permissions of model and key files under the paths, running as root,
+    /// docker's daemon.json and socket.
+    #[arg(long)]
+    pub host: bool,
+    /// For tests only: read the host checks' proc/, etc/ and var/run/ below DIR
+    /// instead of / (a fixture tree). Implies nothing without --host.
+    #[arg(long, hide = true, env = "AIGIS_HOST_ROOT", value_name = "DIR")]
+    pub host_root: Option<PathBuf>,
     /// Colour: auto, always, never.
     #[arg(long, value_enum, default_value_t = ColorChoice::Auto)]
     pub color: ColorChoice,

@@ -15,6 +15,7 @@ mod compose;
 mod daemon;
 mod dockerfile;
 mod finding;
+pub mod host;
 mod image;
 mod k8s;
 pub mod limits;

@@ -41,6 +41,8 @@ pub struct ScanOptions {
     pub limits: ScanLimits,
     /// Where the advisory database is and how old it may be.
     pub dependencies: aigis_deps::AuditOptions,
+    /// Also run the host checks (`aigis scan --host`) against this host tree.
+    pub host: Option<aigis_deploy::host::HostOptions>,
 }
 
 /// A path that could not be scanned at all.
@@ -121,6 +123,9 @@ pub fn scan_paths(paths: &[PathBuf], opts: &ScanOptions) -> Result<ScanResult, S
         }
     }
     crate::models::repo::summarize(&mut out.files);
+    if let Some(host) = &opts.host {
+        crate::host::merge(&mut out.files, host, paths);
+    }
     for file in &mut out.files {
         let before = file.findings.len();
         file.findings.retain(|f| {
@@ -266,7 +271,7 @@ fn unrecognised_model(shown: &str) -> FileReport {
     FileReport::new(shown.to_string(), "unknown", vec![f])
 }
 
-fn has_pickle_extension(path: &Path) -> bool {
+pub(crate) fn has_pickle_extension(path: &Path) -> bool {
     let name = path
         .file_name()
         .and_then(|n| n.to_str())

@@ -6,6 +6,7 @@
 //! into the same engine. Nothing here prints or chooses exit codes.
 
 pub mod engine;
+mod host;
 mod input;
 pub use input::{FileBytes, open as read_file};
 pub mod models;
@@ -13,4 +14,5 @@ pub mod policy;
 pub mod rules;
 pub mod text;
 
+pub use aigis_deploy::host::HostOptions;
 pub use engine::{ScanError, ScanOptions, ScanResult, SetupError, Suppression, scan_paths};

@@ -37,7 +37,16 @@ pub fn run(explicit_config: Option<&Path>, args: ScanArgs) -> Result<u8> {
         Some(p) => read_baseline(p)?,
         None => HashSet::new(),
     };
-    let opts = scan_options(&cfg, baseline);
+    let mut opts = scan_options(&cfg, baseline);
+    if args.host {
+        opts.host = Some(match &args.host_root {
+            Some(root) if !root.is_dir() => {
+                bail!("{}: host root is not a directory", root.display())
+            }
+            Some(root) => aigis_scan::HostOptions::under(root),
+            None => aigis_scan::HostOptions::system(),
+        });
+    }
     let result = scan_paths(&paths, &opts)?;
     let report = Report::new(
         ToolInfo {
@@ -94,6 +103,7 @@ fn scan_options(cfg: &Resolved, baseline: HashSet<String>) -> ScanOptions {
         baseline,
         limits,
         dependencies: cfg.audit_options(),
+        host: None,
     }
 }
 

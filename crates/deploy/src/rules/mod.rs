@@ -8,6 +8,7 @@ pub mod common;
 pub mod compose;
 pub mod daemon;
 pub mod dockerfile;
+pub mod host;
 pub mod k8s;
 pub mod k8s_hardening;
 pub mod nginx;
@@ -137,6 +138,16 @@ pub static ALL: &[&Rule] = &[
     &daemon::NO_NEW_PRIVILEGES,
     &daemon::TCP_NO_TLS,
     &daemon::INSECURE_REGISTRY,
+    &host::PORT_OPEN_ON_NETWORK,
+    &host::PORT_OPEN_ON_LOOPBACK,
+    &host::SSH_PORT_OPEN,
+    &host::MODEL_FILE_WORLD_WRITABLE,
+    &host::MODEL_FILE_OTHER_READABLE,
+    &host::KEY_FILE_OTHER_READABLE,
+    &host::KEY_FILE_GROUP_READABLE,
+    &host::RUNNING_AS_ROOT,
+    &host::DOCKER_SOCKET_WORLD_WRITABLE,
+    &host::HOST_CHECK_INCONCLUSIVE,
 ];
 
 #[cfg(test)]
@@ -152,7 +163,11 @@ mod tests {
         assert_eq!(ids, sorted, "keep ids ordered and unique");
         for r in ALL {
             let n: u32 = r.id.trim_start_matches("AIG").parse().unwrap();
-            assert!((400..=589).contains(&n), "{} out of range", r.id);
+            assert!(
+                (400..=589).contains(&n) || (620..=629).contains(&n),
+                "{} out of range",
+                r.id
+            );
             assert_eq!(r.domain, Domain::Deployment);
             let range = match r.name.split('-').next().unwrap() {
                 "deploy" => 400..=400,
@@ -161,6 +176,7 @@ mod tests {
                 "k8s" => 470..=539,
                 "nginx" => 540..=569,
                 "docker" => 570..=589,
+                "host" => 620..=629,
                 other => panic!("{}: unknown prefix {other}", r.id),
             };
             assert!(range.contains(&n), "{} {} outside its range", r.id, r.name);

@@ -504,3 +504,40 @@ fn yaml_alias_bomb_is_refused() {
     let p = read_str("environment.yml", &text);
     assert!(!p.problems.is_empty());
 }
+
+/// Fuzz finding `requirements` crash-fd762344 (2026-12-02): an included
+/// file that includes `a1.dir/a1.txt`, a new path at every level, yields one
+/// copy of its dependencies per level. That is right (on disk those are
+/// distinct files) and bounded by the include depth; the fuzz target's
+/// loader had served the same bytes for every path named `a1.txt`, so its
+/// "no more dependencies than input lines" check fired. The target now
+/// serves only files directly in its folder; this pins the reader's bound.
+#[test]
+fn fuzz_crash_fd762344_self_including_nested_paths_stop_at_the_depth_limit() {
+    let loader = |p: &Path| -> Result<Vec<u8>, String> {
+        match p.file_name().and_then(|n| n.to_str()) {
+            Some("a1.txt") => Ok(b"z==3\n-c a1.dir/a1.txt\n".to_vec()),
+            _ => Err("not found".into()),
+        }
+    };
+    let path = PathBuf::from("dir/requirements.txt");
+    let p = read(
+        FileKind::Requirements,
+        &path,
+        "dir/requirements.txt",
+        b"-r a1.txt\n",
+        &loader,
+    );
+    let z: Vec<&Dependency> = p.deps.iter().filter(|d| d.name == "z").collect();
+    assert_eq!(z.len(), requirements::MAX_INCLUDE_DEPTH);
+    let mut files: Vec<&str> = z.iter().map(|d| d.file.as_str()).collect();
+    files.dedup();
+    assert_eq!(files.len(), z.len(), "each copy comes from its own path");
+    assert!(
+        p.problems
+            .iter()
+            .any(|x| x.message.contains("include limit reached")),
+        "{:?}",
+        p.problems
+    );
+}

@@ -9,11 +9,21 @@
 /// The URI base of relative paths: the root of the scanned source tree.
 pub(crate) const SRCROOT: &str = "%SRCROOT%";
 
+/// The prefix of host findings' pseudo-locations (a relative file whose name
+/// starts with `host:` is read as one too; such names are vanishingly rare).
+const HOST_SCHEME: &str = "host:";
+
 /// `uri` and `uriBaseId` for a path as it appears in a report.
 ///
 /// Backslashes are read as separators (a Windows path); a literal backslash
 /// in a Unix file name is rare enough that a stable URI matters more.
 pub(crate) fn artifact_uri(path: &str) -> (String, Option<&'static str>) {
+    // Host findings (`aigis scan --host`) are about no file of the tree:
+    // their pseudo-location `host:WHAT` is kept as an absolute URI of the
+    // `host` scheme, without a base.
+    if let Some(rest) = path.strip_prefix(HOST_SCHEME) {
+        return (format!("{HOST_SCHEME}{}", encode(rest)), None);
+    }
     let path = path.replace('\\', "/");
     if path.starts_with("//") {
         // A UNC path: `//server/share/x` -> `file://server/share/x`.
@@ -72,6 +82,18 @@ mod tests {
         );
         assert_eq!(artifact_uri("a:b").0, "a%3Ab", "no scheme look-alike");
         assert_eq!(artifact_uri("100%.pkl").0, "100%25.pkl");
+    }
+
+    #[test]
+    fn host_pseudo_locations_keep_their_scheme() {
+        assert_eq!(
+            artifact_uri("host:port/tcp/8080"),
+            ("host:port/tcp/8080".to_string(), None)
+        );
+        assert_eq!(
+            artifact_uri("host:/proc/net/tcp6"),
+            ("host:/proc/net/tcp6".to_string(), None)
+        );
     }
 
     #[test]

@@ -716,9 +716,15 @@ impl<'a> Scanner<'a> {
                     return None;
                 }
                 if !raw && next == b'N' && self.at(self.pos + 2) == b'{' {
-                    // A named escape `\N{...}`: its braces are not an interpolation.
+                    // A named escape `\N{...}`: its braces are not an
+                    // interpolation. It must close before the line or the
+                    // string does, or the scanner gives up.
                     let rest = self.src.get(self.pos..)?;
-                    self.pos += memchr::memchr(b'}', rest)? + 1;
+                    let end = memchr::memchr3(b'}', b'\n', quote, rest)?;
+                    if rest.get(end) != Some(&b'}') {
+                        return None;
+                    }
+                    self.pos += end + 1;
                 } else {
                     self.pos += 2;
                 }

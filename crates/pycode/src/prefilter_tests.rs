@@ -147,3 +147,11 @@ fn non_ascii_in_strings_and_comments_is_fine() {
 fn named_escapes_are_not_interpolations() {
     assert!(!fires("x = f'\\N{EM DASH} {n}'\n"));
 }
+
+/// Fuzzer find crash-11a0bb00: an unclosed `\N{` in a one-line f-string
+/// must not swallow the code of the following lines.
+#[test]
+fn an_unclosed_named_escape_gives_up() {
+    let src = "import pickle as p\nz = f'\\N{EM pd\nobj = p.load(f)\nw = 'DASH}'\n";
+    assert!(fires(src));
+}

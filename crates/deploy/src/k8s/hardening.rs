@@ -3,10 +3,10 @@
 //! ports, Windows HostProcess, probes, namespaces, RBAC escalation verbs and
 //! namespaces without LimitRange or ResourceQuota.
 
+use super::workload::push;
 use crate::finding::DeployFinding;
 use crate::rules::k8s_hardening as r;
 use crate::yaml::Node;
-use aigis_findings::Rule;
 
 /// Volume types of the Pod Security Standards' restricted profile.
 const RESTRICTED_VOLUMES: &[&str] = &[
@@ -24,13 +24,6 @@ const SELINUX_TYPES: &[&str] = &["container_t", "container_init_t", "container_k
 /// IDs at or below this collide with users of the node.
 const MAX_LOW_ID: u64 = 10_000;
 const ESCALATION_VERBS: &[&str] = &["impersonate", "escalate", "bind"];
-
-fn push(out: &mut Vec<DeployFinding>, rule: &'static Rule, at: &Node, msg: String, key: String) {
-    let evidence = at.scalar().unwrap_or_default();
-    out.push(DeployFinding::new(
-        rule, at.line, at.column, msg, &evidence, key,
-    ));
-}
 
 /// Pod-level checks of one pod spec.
 pub fn pod(spec: &Node, what: &str, out: &mut Vec<DeployFinding>) {

@@ -73,7 +73,14 @@ const SAFE_SYSCTLS: &[&str] = &[
     "net.ipv4.tcp_keepalive_probes",
 ];
 
-fn push(out: &mut Vec<DeployFinding>, rule: &'static Rule, at: &Node, msg: String, key: String) {
+/// A finding at a node, its scalar as evidence.
+pub(super) fn push(
+    out: &mut Vec<DeployFinding>,
+    rule: &'static Rule,
+    at: &Node,
+    msg: String,
+    key: String,
+) {
     let evidence = at.scalar().unwrap_or_default();
     out.push(DeployFinding::new(
         rule, at.line, at.column, msg, &evidence, key,

@@ -26,10 +26,20 @@ const MAX_WORD_LEN: usize = 40;
 
 /// Whether some rule could fire on `source`; `false` is a proof that none can.
 pub fn could_fire(source: &str) -> bool {
+    if has_bare_cr(source.as_bytes()) {
+        // A lone `\r` ends lines for Python (old Mac files); the scanner
+        // only follows `\n` and `\r\n`.
+        return true;
+    }
     match Scanner::new(source).run() {
         Some(seen) => seen.any_clause(source),
         None => true,
     }
+}
+
+/// Whether a `\r` stands anywhere but before a `\n`.
+fn has_bare_cr(src: &[u8]) -> bool {
+    memchr::memchr_iter(b'\r', src).any(|i| src.get(i + 1) != Some(&b'\n'))
 }
 
 /// Words of the detectors that are written out here because the detectors

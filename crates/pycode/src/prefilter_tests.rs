@@ -134,6 +134,11 @@ fn what_the_scanner_does_not_understand_is_a_candidate() {
     assert!(fires("x = f'\\{a}'\n"));
     assert!(fires("x = 1 \\ 2\n"));
     assert!(fires("x = ur'a'\n"));
+    // Old Mac line ends: a decorator after a lone CR.
+    assert!(fires(
+        "x = 1\r@app.get('/')\rdef f():\r    return probs.softmax(1)\r"
+    ));
+    assert!(!fires("x = 1\r\ny = 2\r\n"));
     let deep = format!("x = {}1{}\n", "f'{".repeat(40), "}'".repeat(40));
     assert!(fires(&deep));
 }

@@ -21,6 +21,8 @@ use std::sync::OnceLock;
 
 /// f-strings nested in f-string interpolations before the check gives up.
 const MAX_FSTRING_DEPTH: usize = 32;
+/// Brackets open at once before the check gives up.
+const MAX_BRACKETS: usize = 4_096;
 /// Longest identifier looked up (longer ones are no trigger word).
 const MAX_WORD_LEN: usize = 40;
 
@@ -345,6 +347,8 @@ struct Scanner<'a> {
     frames: Vec<Frame>,
     /// Bracket depth of top-level code.
     depth: u32,
+    /// Brackets open, innermost last (across frames).
+    open: Vec<u8>,
     prev_dot: bool,
     line_start: bool,
     in_import: bool,
@@ -374,6 +378,7 @@ impl<'a> Scanner<'a> {
             pos: 0,
             frames: Vec::new(),
             depth: 0,
+            open: Vec::new(),
             prev_dot: false,
             line_start: true,
             in_import: false,
@@ -471,6 +476,10 @@ impl<'a> Scanner<'a> {
             b'(' | b'[' | b'{' => {
                 self.significant();
                 self.pos += 1;
+                if self.open.len() >= MAX_BRACKETS {
+                    return None;
+                }
+                self.open.push(b);
                 *self.depth_mut() = self.depth_mut().checked_add(1)?;
                 if std::mem::take(&mut self.eval_query_open) && self.eval_query_args.is_none() {
                     self.eval_query_args = Some((self.frames.len(), *self.depth_mut()));
@@ -479,8 +488,7 @@ impl<'a> Scanner<'a> {
             b')' | b']' => {
                 self.significant();
                 self.pos += 1;
-                *self.depth_mut() = self.depth_mut().checked_sub(1)?;
-                self.close_args();
+                self.close_bracket(b)?;
             }
             b'}' => {
                 self.significant();
@@ -489,10 +497,7 @@ impl<'a> Scanner<'a> {
                     Some(Frame::Interpolation { depth: 0 }) => {
                         self.frames.pop();
                     }
-                    _ => {
-                        *self.depth_mut() = self.depth_mut().checked_sub(1)?;
-                        self.close_args();
-                    }
+                    _ => self.close_bracket(b)?,
                 }
             }
             b':' if matches!(self.frames.last(), Some(Frame::Interpolation { depth: 0 })) => {
@@ -659,6 +664,22 @@ impl<'a> Scanner<'a> {
         if self.eval_query_args.is_some() {
             self.seen.eval_query_string = true;
         }
+    }
+
+    /// A closing bracket: it must match the last one opened (mismatches are
+    /// left to the parser's recovery, which the scanner does not follow).
+    fn close_bracket(&mut self, close: u8) -> Option<()> {
+        let want = match self.open.pop()? {
+            b'(' => b')',
+            b'[' => b']',
+            _ => b'}',
+        };
+        if want != close {
+            return None;
+        }
+        *self.depth_mut() = self.depth_mut().checked_sub(1)?;
+        self.close_args();
+        Some(())
     }
 
     /// After a closing bracket: leave the `.eval(`/`.query(` arguments when

@@ -127,6 +127,7 @@ fn what_the_scanner_does_not_understand_is_a_candidate() {
     assert!(fires("x = 'unterminated\nprint(1)\n"));
     assert!(fires("x = (1,\n"));
     assert!(fires("x = 1)\n"));
+    assert!(fires("x = (]\ny = [)\n"));
     assert!(fires("x = '''never closed\n"));
     assert!(fires("café = 1\n"));
     assert!(fires("x = f'{a'\n"));

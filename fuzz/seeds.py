@@ -950,6 +950,57 @@ def proc_net_seeds() -> dict:
     return out
 
 
+def audit_line_seeds() -> dict:
+    """Lines of an aigis audit log: genesis, record, gap, checkpoint, and near misses."""
+    import hashlib
+    zero = "0" * 64
+    genesis = '{"seq":0,"prev":"%s","genesis":{"version":1,"created":"2026-12-02T06:45:00.000Z"}}' % zero
+    h0 = hashlib.sha256(genesis.encode()).hexdigest()
+    record = ('{"seq":1,"prev":"%s","record":{"time":"2026-12-02T06:45:01.000Z","request_id":"r1",'
+              '"identity":"key-1","role":"reader","model":"llama","route":"/v1/chat","method":"POST",'
+              '"status":200,"latency_ms":3,"bytes_in":10,"bytes_out":20,"decision":"allow"}}' % h0)
+    h1 = hashlib.sha256(record.encode()).hexdigest()
+    gap = '{"seq":2,"prev":"%s","gap":{"dropped":5,"time":"2026-12-02T06:45:02.000Z"}}' % h1
+    h2 = hashlib.sha256(gap.encode()).hexdigest()
+    checkpoint = ('{"seq":3,"prev":"%s","checkpoint":{"seq":2,"hash":"%s","time":"2026-12-02T06:45:03.000Z",'
+                  '"key_id":"sha256:0011223344556677","alg":"ES256"},"sig":"MEUCIQDx"}' % (h2, h2))
+    return {
+        "genesis": genesis.encode(),
+        "record": record.encode(),
+        "gap": gap.encode(),
+        "checkpoint": checkpoint.encode(),
+        "two_bodies": record.replace('"record"', '"gap":{"dropped":1,"time":"t"},"record"').encode(),
+        "sig_without_checkpoint": record[:-1].encode() + b',"sig":"AA=="}',
+        "bad_prev": genesis.replace(zero, "x" * 64).encode(),
+        "deep": b"[" * 200,
+    }
+
+
+def jwt_parse_seeds() -> dict:
+    """Compact JWS tokens (unsigned or with junk signatures) and JWKS documents."""
+    import base64
+    import json
+
+    def b64(obj) -> str:
+        raw = obj if isinstance(obj, bytes) else json.dumps(obj, separators=(",", ":")).encode()
+        return base64.urlsafe_b64encode(raw).rstrip(b"=").decode()
+
+    claims = {"iss": "https://idp.test", "aud": "api", "sub": "alice", "exp": 4102444800}
+    sig = b64(b"\x01" * 64)
+    return {
+        "eddsa": f"{b64({'alg': 'EdDSA', 'kid': 'k1'})}.{b64(claims)}.{sig}".encode(),
+        "es256": f"{b64({'alg': 'ES256', 'kid': 'k2', 'typ': 'JWT'})}.{b64(claims)}.{sig}".encode(),
+        "none": f"{b64({'alg': 'none'})}.{b64(claims)}.".encode(),
+        "hs256": f"{b64({'alg': 'HS256', 'kid': 'k1'})}.{b64(claims)}.{sig}".encode(),
+        "jwk_header": f"{b64({'alg': 'ES256', 'jwk': {'kty': 'EC'}})}.{b64(claims)}.{sig}".encode(),
+        "crit": f"{b64({'alg': 'EdDSA', 'crit': ['b64'], 'b64': False})}.{b64(claims)}.{sig}".encode(),
+        "five_parts": b"a.b.c.d.e",
+        "jwks": json.dumps({"keys": [{"kty": "OKP", "crv": "Ed25519", "x": b64(b"\x02" * 32)},
+                                      {"kty": "oct", "k": "AAAA"},
+                                      {"kty": "RSA", "n": b64(b"\xff" * 256), "e": "AQAB", "alg": "RS256"}]}).encode(),
+    }
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--samples", type=pathlib.Path, metavar="DIR",
@@ -972,6 +1023,8 @@ def main() -> None:
         # chain, shards, single file) and by aigis; committed like sevenz's.
         "oms_bundle": {p.stem: p.read_bytes() for p in sorted((HERE / "seeds" / "oms_bundle").glob("*.sig"))},
         "crypt_header": crypt_header_seeds(),
+        "audit_line": audit_line_seeds(),
+        "jwt_parse": jwt_parse_seeds(),
     }
     seeds.update(tensor_file_seeds())
     seeds.update(deps_seeds())

@@ -47,6 +47,28 @@ pub enum Command {
         #[command(subcommand)]
         action: ModelAction,
     },
+    /// Work with the gateway's tamper-evident audit log.
+    AuditLog {
+        #[command(subcommand)]
+        action: AuditLogAction,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+pub enum AuditLogAction {
+    /// Check the hash chain (and, with --public-key, the checkpoint
+    /// signatures) of audit log files, oldest first for a rotation chain.
+    /// Exit 0 intact, 1 broken, 2 unreadable file or bad usage.
+    Verify {
+        #[arg(required = true, value_name = "FILE")]
+        files: Vec<PathBuf>,
+        /// PEM public key (P-256/P-384 SubjectPublicKeyInfo) the checkpoints
+        /// must be signed with; without it signatures are not checked.
+        #[arg(long, value_name = "PATH")]
+        public_key: Option<PathBuf>,
+        #[command(flatten)]
+        format: FormatArgs,
+    },
 }
 
 #[derive(Subcommand, Debug)]

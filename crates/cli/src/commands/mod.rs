@@ -1,5 +1,6 @@
 //! One module per subcommand; each returns the exit code.
 
+mod audit_log;
 mod config_show;
 mod convert;
 mod db;
@@ -9,7 +10,7 @@ pub mod model_sign;
 mod rules;
 mod scan;
 
-use crate::cli::{Cli, Command, ConfigAction, DbAction, ModelAction, RulesAction};
+use crate::cli::{AuditLogAction, Cli, Command, ConfigAction, DbAction, ModelAction, RulesAction};
 use anyhow::Result;
 
 pub fn run(cli: Cli) -> Result<u8> {
@@ -53,5 +54,13 @@ pub fn run(cli: Cli) -> Result<u8> {
                 action
                 @ (ModelAction::Encrypt(_) | ModelAction::Decrypt(_) | ModelAction::Keygen { .. }),
         } => model_crypt::run(action),
+        Command::AuditLog {
+            action:
+                AuditLogAction::Verify {
+                    files,
+                    public_key,
+                    format,
+                },
+        } => audit_log::verify(&files, public_key.as_deref(), format.format),
     }
 }

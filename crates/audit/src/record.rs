@@ -1,0 +1,90 @@
+//! What one audited request looks like: who, what, how it ended. Never a
+//! body, never a credential: the fields are metadata the gateway already
+//! decided on, and the writer still passes every string through
+//! [`crate::redact`] before it reaches the file.
+
+use serde::{Deserialize, Serialize};
+
+/// How the gateway decided on a request.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Decision {
+    /// Authenticated, authorised and proxied.
+    Allow,
+    /// Refused: unauthenticated (401) or unauthorised (403).
+    Deny,
+    /// Refused by a rate limit or quota (429).
+    Limit,
+    /// Failed inside the gateway or upstream (5xx).
+    Error,
+}
+
+/// One request, as written to the audit log (inside a chained line).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AuditRecord {
+    /// When the request arrived, RFC 3339 UTC.
+    pub time: String,
+    /// The gateway's request id (also sent to the client and upstream).
+    pub request_id: String,
+    /// API key id or token subject; `None` when the caller was not identified.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub identity: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub role: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tenant: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub model: Option<String>,
+    /// The matched route (its configured name or path), not the raw URL with
+    /// its query string.
+    pub route: String,
+    pub method: String,
+    /// HTTP status sent to the client.
+    pub status: u16,
+    pub latency_ms: u64,
+    pub bytes_in: u64,
+    pub bytes_out: u64,
+    pub decision: Decision,
+    /// Why (a short reason code such as `expired-token` or `rate-limit:key`).
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub reason: String,
+}
+
+impl AuditRecord {
+    /// A record stamped with the current time; the caller fills the rest.
+    pub fn now(request_id: impl Into<String>, decision: Decision) -> AuditRecord {
+        AuditRecord {
+            time: crate::time::now_rfc3339(),
+            request_id: request_id.into(),
+            identity: None,
+            role: None,
+            tenant: None,
+            model: None,
+            route: String::new(),
+            method: String::new(),
+            status: 0,
+            latency_ms: 0,
+            bytes_in: 0,
+            bytes_out: 0,
+            decision,
+            reason: String::new(),
+        }
+    }
+
+    /// Every string field, for the redaction pass.
+    pub(crate) fn strings_mut(&mut self) -> impl Iterator<Item = &mut String> {
+        [
+            Some(&mut self.time),
+            Some(&mut self.request_id),
+            self.identity.as_mut(),
+            self.role.as_mut(),
+            self.tenant.as_mut(),
+            self.model.as_mut(),
+            Some(&mut self.route),
+            Some(&mut self.method),
+            Some(&mut self.reason),
+        ]
+        .into_iter()
+        .flatten()
+    }
+}

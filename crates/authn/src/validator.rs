@@ -1,0 +1,161 @@
+//! JWT validation against the configured issuers.
+//!
+//! Order of checks, each before the next costs anything: size and shape,
+//! header (`alg: none`, embedded keys, `crit`) in `token`; the unverified
+//! `iss` picks the issuer (an unknown one is refused without any fetch);
+//! the algorithm must be in that issuer's explicit list; the key comes only
+//! from that issuer's key set, by `kid`, and must itself allow the
+//! algorithm; then the signature and `exp`/`nbf` (with leeway), `iss`,
+//! `aud`, `sub` and the configured required claims (jsonwebtoken).
+
+use crate::config::IssuerConfig;
+use crate::identity::{Identity, Source};
+use crate::jwks::{JwksCache, parse_jwks};
+use crate::{AuthnError, KeySource, token};
+use jsonwebtoken::errors::ErrorKind;
+use jsonwebtoken::{Algorithm, Validation};
+use serde_json::{Map, Value};
+use std::collections::{HashMap, HashSet};
+use std::str::FromStr;
+
+struct Issuer {
+    cfg: IssuerConfig,
+    algs: Vec<Algorithm>,
+    keys: JwksCache,
+}
+
+/// Validates bearer JWTs for a set of issuers.
+pub struct JwtValidator {
+    issuers: HashMap<String, Issuer>,
+}
+
+impl std::fmt::Debug for JwtValidator {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("JwtValidator")
+            .field("issuers", &self.issuers.keys().collect::<Vec<_>>())
+            .finish()
+    }
+}
+
+impl JwtValidator {
+    /// Check every issuer's configuration (static key sets are parsed now;
+    /// remote ones on first use or [`JwtValidator::prefetch`]).
+    pub fn new(issuers: Vec<IssuerConfig>) -> Result<Self, AuthnError> {
+        let mut map = HashMap::new();
+        for cfg in issuers {
+            let algs = cfg.validate()?;
+            let keys = match &cfg.keys {
+                KeySource::JwksUrl(u) => JwksCache::remote(u.clone(), cfg.cache),
+                KeySource::StaticJwks(doc) => {
+                    JwksCache::fixed(parse_jwks(doc.as_bytes()).map_err(|e| {
+                        AuthnError::Config(format!("issuer {}: static keys: {e}", cfg.issuer))
+                    })?)
+                }
+            };
+            if map.contains_key(&cfg.issuer) {
+                return Err(AuthnError::Config(format!(
+                    "issuer {} configured twice",
+                    cfg.issuer
+                )));
+            }
+            map.insert(cfg.issuer.clone(), Issuer { cfg, algs, keys });
+        }
+        Ok(JwtValidator { issuers: map })
+    }
+
+    /// Fetch every remote key set now (at start-up), so that the first
+    /// requests do not wait. Returns the issuers whose fetch failed.
+    pub fn prefetch(&self) -> Vec<(String, AuthnError)> {
+        let mut failed = Vec::new();
+        for (name, i) in &self.issuers {
+            i.keys.refresh_if_allowed();
+            if let Err(e) = i.keys.ready() {
+                failed.push((name.clone(), e));
+            }
+        }
+        failed
+    }
+
+    /// JWKS fetch attempts for an issuer (metrics, tests).
+    pub fn jwks_fetches(&self, issuer: &str) -> Option<u64> {
+        self.issuers.get(issuer).map(|i| i.keys.fetches())
+    }
+
+    /// Validate a bearer token (the part after `Bearer `). May block on a
+    /// JWKS fetch (see the crate docs).
+    pub fn validate(&self, token: &str) -> Result<Identity, AuthnError> {
+        let parsed = token::parse(token)?;
+        let iss = match parsed.claims.get("iss") {
+            Some(Value::String(s)) => s,
+            Some(_) => return Err(AuthnError::BadClaim("iss".into())),
+            None => return Err(AuthnError::MissingClaim("iss".into())),
+        };
+        let issuer = self.issuers.get(iss).ok_or(AuthnError::UnknownIssuer)?;
+        let alg = Algorithm::from_str(&parsed.header.alg)
+            .ok()
+            .filter(|a| issuer.algs.contains(a))
+            .ok_or_else(|| AuthnError::AlgNotAllowed(printable(&parsed.header.alg)))?;
+        let key = issuer.keys.key_for(parsed.header.kid.as_deref(), alg)?;
+        let data = jsonwebtoken::decode::<Map<String, Value>>(
+            token,
+            &key.key,
+            &validation(&issuer.cfg, alg),
+        )
+        .map_err(map_error)?;
+        for c in &issuer.cfg.required_claims {
+            if !data.claims.contains_key(c) {
+                return Err(AuthnError::MissingClaim(c.clone()));
+            }
+        }
+        Identity::from_claims(
+            &data.claims,
+            &issuer.cfg.issuer,
+            &issuer.cfg.claim_names,
+            Source::Jwt,
+        )
+    }
+}
+
+fn validation(cfg: &IssuerConfig, alg: Algorithm) -> Validation {
+    let mut v = Validation::new(alg);
+    v.leeway = cfg.leeway_s;
+    v.validate_exp = true;
+    v.validate_nbf = true;
+    v.validate_aud = true;
+    v.set_audience(cfg.audiences.as_slice());
+    v.set_issuer(&[&cfg.issuer]);
+    v.required_spec_claims = ["exp", "iss", "aud", "sub"]
+        .iter()
+        .map(|s| s.to_string())
+        .collect::<HashSet<_>>();
+    v
+}
+
+fn map_error(e: jsonwebtoken::errors::Error) -> AuthnError {
+    match e.into_kind() {
+        ErrorKind::InvalidSignature => AuthnError::BadSignature,
+        ErrorKind::ExpiredSignature => AuthnError::Expired,
+        ErrorKind::ImmatureSignature => AuthnError::NotYetValid,
+        ErrorKind::InvalidAudience => AuthnError::WrongAudience,
+        ErrorKind::InvalidIssuer => AuthnError::WrongIssuer,
+        ErrorKind::MissingRequiredClaim(c) => AuthnError::MissingClaim(c),
+        ErrorKind::InvalidClaimFormat(c) => AuthnError::BadClaim(c),
+        ErrorKind::InvalidAlgorithm | ErrorKind::MissingAlgorithm => AuthnError::KeyAlgMismatch,
+        ErrorKind::Base64(_) | ErrorKind::Utf8(_) => {
+            AuthnError::Malformed("bad base64url or UTF-8")
+        }
+        ErrorKind::Json(_) | ErrorKind::InvalidToken => {
+            AuthnError::Malformed("bad token structure")
+        }
+        _ => AuthnError::BadSignature,
+    }
+}
+
+/// An algorithm name as the token gave it, safe to log (short, printable).
+fn printable(s: &str) -> String {
+    if s.len() <= 16 && s.bytes().all(|b| b.is_ascii_alphanumeric()) {
+        s.to_string()
+    } else {
+        "(unrecognised)".into()
+    }
+}

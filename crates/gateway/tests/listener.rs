@@ -310,3 +310,55 @@ async fn shutdown_drains_in_flight_streams_and_stops_accepting() {
         .unwrap()
         .unwrap();
 }
+
+#[tokio::test]
+async fn http2_over_tls_via_alpn() {
+    let certs = tempfile::tempdir().unwrap();
+    let (cert, key, der) = self_signed("localhost");
+    let r = tls_app(certs.path(), &(cert, key)).await;
+    let mut cfg = client_config(&der, &[&rustls::version::TLS13]);
+    cfg.alpn_protocols = vec![b"h2".to_vec()];
+    let s = tls_connect(r.public, cfg).await.unwrap();
+    assert_eq!(s.get_ref().1.alpn_protocol(), Some(&b"h2"[..]));
+    let (mut sender, conn) = hyper::client::conn::http2::handshake(
+        hyper_util::rt::TokioExecutor::new(),
+        TokioIo::new(s),
+    )
+    .await
+    .unwrap();
+    tokio::spawn(conn);
+    let req = Request::post("https://localhost/v1/chat/completions")
+        .header("content-type", "application/json")
+        .header("authorization", format!("Bearer {}", r.app.key("analyst")))
+        .body(Full::new(Bytes::from_static(br#"{"model":"demo"}"#)))
+        .unwrap();
+    let resp = sender.send_request(req).await.unwrap();
+    assert_eq!(resp.status(), StatusCode::OK);
+    assert_eq!(resp.version(), http::Version::HTTP_2);
+}
+
+#[tokio::test]
+async fn slow_headers_are_cut_off() {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let app = TestApp::builder()
+        .with_key("analyst", None)
+        .replace("[limits]", "[limits]\nheader_read_timeout = \"300ms\"")
+        .build()
+        .await;
+    let r = run(app).await;
+    let mut s = TcpStream::connect(r.public).await.unwrap();
+    s.write_all(b"POST /v1/chat/completions HTTP/1.1\r\nhost: x\r\n")
+        .await
+        .unwrap();
+    // Never finish the headers: the server must close (408 or plain close).
+    let mut buf = Vec::new();
+    let n = tokio::time::timeout(HANG, s.read_to_end(&mut buf))
+        .await
+        .expect("connection kept open");
+    assert!(n.is_ok());
+    let text = String::from_utf8_lossy(&buf);
+    assert!(
+        text.is_empty() || text.starts_with("HTTP/1.1 408"),
+        "{text}"
+    );
+}

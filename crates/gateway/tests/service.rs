@@ -467,3 +467,50 @@ async fn concurrent_requests_per_key_are_capped() {
     let third = app.send(post_json(CHAT, Some(&key), DEMO)).await;
     assert_eq!(third.status(), StatusCode::OK);
 }
+
+#[tokio::test]
+async fn http2_upstream_with_prior_knowledge() {
+    let app = TestApp::builder()
+        .with_key("analyst", None)
+        .replace(
+            "timeout = \"1s\"",
+            "timeout = \"1s\"\nupstream_http2 = true",
+        )
+        .build()
+        .await;
+    let resp = app
+        .send(post_json(CHAT, Some(app.key("analyst")), DEMO))
+        .await;
+    assert_eq!(resp.status(), StatusCode::OK);
+    let echo: serde_json::Value = serde_json::from_str(&body_string(resp).await).unwrap();
+    assert_eq!(echo["version"], "HTTP/2.0");
+}
+
+#[tokio::test]
+async fn json_body_that_never_finishes_is_408() {
+    let app = TestApp::builder()
+        .with_key("analyst", None)
+        .replace(
+            "body_read_timeout = \"2s\"",
+            "body_read_timeout = \"200ms\"",
+        )
+        .build()
+        .await;
+    struct Stalled;
+    impl http_body::Body for Stalled {
+        type Data = bytes::Bytes;
+        type Error = std::convert::Infallible;
+        fn poll_frame(
+            self: std::pin::Pin<&mut Self>,
+            _: &mut std::task::Context<'_>,
+        ) -> std::task::Poll<Option<Result<http_body::Frame<bytes::Bytes>, Self::Error>>> {
+            std::task::Poll::Pending
+        }
+    }
+    let req = Request::post(CHAT)
+        .header("content-type", "application/json")
+        .header("authorization", format!("Bearer {}", app.key("analyst")))
+        .body(Body::new(Stalled))
+        .unwrap();
+    assert_eq!(app.send(req).await.status(), StatusCode::REQUEST_TIMEOUT);
+}

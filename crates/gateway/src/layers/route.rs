@@ -39,9 +39,12 @@ fn is_clean_path(path: &str) -> bool {
     {
         return false;
     }
-    path.split('/').skip(1).enumerate().all(|(i, seg)| {
-        seg != "." && seg != ".." && (!seg.is_empty() || i + 1 == path.split('/').count() - 1)
-    })
+    // Segments after the leading '/'; only the last may be empty (a trailing slash).
+    let last = path.split('/').count().saturating_sub(2);
+    path.split('/')
+        .skip(1)
+        .enumerate()
+        .all(|(i, seg)| seg != "." && seg != ".." && (!seg.is_empty() || i == last))
 }
 
 #[cfg(test)]

@@ -3,6 +3,7 @@
 mod config_show;
 mod convert;
 mod db;
+mod gateway;
 mod inspect;
 mod model_crypt;
 pub mod model_sign;
@@ -53,5 +54,7 @@ pub fn run(cli: Cli) -> Result<u8> {
                 action
                 @ (ModelAction::Encrypt(_) | ModelAction::Decrypt(_) | ModelAction::Keygen { .. }),
         } => model_crypt::run(action),
+        Command::Gateway(args) => gateway::run(&args),
+        Command::Keys { file, action } => gateway::keys(&file.path, action),
     }
 }

@@ -74,7 +74,7 @@ for _ in range(9999):
     rows.append((kid, hmac.new(k, key.encode(), hashlib.sha256).digest(), "bench", None, int(time.time())))
 db.executemany("INSERT INTO api_keys (id, hash, role, tenant, created) VALUES (?,?,?,?,?)", rows); db.commit()
 PY
-( cd "$WORK" && "$AIGIS_BIN" gateway -c gateway.toml 2>"$WORK/gateway.log" ) & PIDS+=($!)
+( cd "$WORK" && exec "$AIGIS_BIN" gateway -c gateway.toml 2>"$WORK/gateway.log" ) & PIDS+=($!)
 AIGIS_PID=$!
 
 # --- nginx -----------------------------------------------------------------
@@ -88,6 +88,7 @@ http {
   access_log off;
   client_body_temp_path $WORK/nginx; proxy_temp_path $WORK/nginx;
   fastcgi_temp_path $WORK/nginx; uwsgi_temp_path $WORK/nginx; scgi_temp_path $WORK/nginx;
+  map_hash_bucket_size 128;
   map \$http_x_api_key \$key_ok { default 0; "$KEY" 1; }
   limit_req_zone \$http_x_api_key zone=perkey:10m rate=1000000r/s;
   upstream model { server $UP; keepalive 64; }

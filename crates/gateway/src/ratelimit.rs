@@ -107,7 +107,9 @@ impl RateLimiter for Gcra {
             }
         }
         map.insert(key.to_string(), new_tat);
-        let remaining = (now_ns.saturating_sub(allow_at)) / t;
+        // now + tolerance - new_tat, without the saturation of `allow_at`
+        // near the limiter's origin.
+        let remaining = now_ns.saturating_add(tolerance).saturating_sub(new_tat) / t;
         Verdict {
             allowed: true,
             remaining: u64::try_from(remaining).unwrap_or(u64::MAX),
@@ -184,7 +186,9 @@ mod tests {
         let g = Gcra::new(&rate(10, 1, Some(3)));
         let t0 = Instant::now();
         for i in 0..3 {
-            assert!(g.check("k", t0).allowed, "request {i}");
+            let v = g.check("k", t0);
+            assert!(v.allowed, "request {i}");
+            assert_eq!(v.remaining, 2 - i, "remaining after request {i}");
         }
         let v = g.check("k", t0);
         assert!(!v.allowed);

@@ -52,6 +52,76 @@ pub enum Command {
         #[command(subcommand)]
         action: AuditLogAction,
     },
+    /// Run the gateway: TLS, API keys, roles and rate limits in front of model servers.
+    #[command(after_help = GATEWAY_HELP)]
+    Gateway(GatewayArgs),
+    /// Manage the gateway's API keys (stored as keyed hashes; a key is printed once).
+    Keys {
+        #[command(flatten)]
+        file: GatewayFile,
+        #[command(subcommand)]
+        action: KeysAction,
+    },
+}
+
+const GATEWAY_HELP: &str =
+    "Signals: SIGHUP reloads API keys and the TLS certificate (connections stay \
+open); SIGTERM or Ctrl-C stops accepting and drains in-flight requests (limits.shutdown_grace).
+
+Exit status: 0 clean shutdown or a valid --check; 2 bad configuration or start-up failure.";
+
+/// The gateway configuration file.
+#[derive(Args, Debug)]
+pub struct GatewayFile {
+    /// gateway.toml to use.
+    #[arg(
+        short = 'c',
+        long = "gateway-config",
+        value_name = "FILE",
+        env = "AIGIS_GATEWAY_CONFIG",
+        default_value = "gateway.toml",
+        global = true
+    )]
+    pub path: PathBuf,
+}
+
+/// `aigis gateway -c gateway.toml [--check]`.
+#[derive(Args, Debug)]
+pub struct GatewayArgs {
+    #[command(flatten)]
+    pub file: GatewayFile,
+    /// Validate the configuration (and the key-hash secret and key store) and exit.
+    #[arg(long)]
+    pub check: bool,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum KeysAction {
+    /// Create a key and print it once.
+    Create {
+        /// The role the key acts as (a [roles.NAME] in gateway.toml).
+        #[arg(long)]
+        role: String,
+        /// Lifetime, e.g. 90d, 12h (default: no expiry).
+        #[arg(long, value_name = "DURATION")]
+        expires: Option<String>,
+        /// Tenant for per-tenant limits and quotas.
+        #[arg(long)]
+        tenant: Option<String>,
+    },
+    /// List keys: id, role, tenant, created, expires, revoked (never the key).
+    List {
+        #[command(flatten)]
+        format: FormatArgs,
+    },
+    /// Revoke a key now (takes effect at the gateway's next SIGHUP or start).
+    Revoke { id: String },
+    /// Replace a key: print the new one; the old one works until the overlap ends.
+    Rotate {
+        id: String,
+        #[arg(long, default_value = "24h", value_name = "DURATION")]
+        overlap: String,
+    },
 }
 
 #[derive(Subcommand, Debug)]

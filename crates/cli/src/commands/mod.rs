@@ -4,6 +4,7 @@ mod audit_log;
 mod config_show;
 mod convert;
 mod db;
+mod gateway;
 mod inspect;
 mod model_crypt;
 pub mod model_sign;
@@ -62,5 +63,7 @@ pub fn run(cli: Cli) -> Result<u8> {
                     format,
                 },
         } => audit_log::verify(&files, public_key.as_deref(), format.format),
+        Command::Gateway(args) => gateway::run(&args),
+        Command::Keys { file, action } => gateway::keys(&file.path, action),
     }
 }

@@ -1,0 +1,138 @@
+//! `aigis gateway` and `aigis keys`: load and check gateway.toml, run the
+//! service with JSON logs on stderr, and manage API keys. Keys are printed
+//! once, to stdout, and nowhere else.
+
+use crate::cli::{GatewayArgs, KeysAction, SimpleFormat};
+use aigis_gateway::GatewayConfig;
+use aigis_gateway::config::parse_duration;
+use aigis_gateway::keys::{KeyHasher, KeyInfo, KeyStore};
+use anyhow::{Context, Result, bail};
+use std::path::Path;
+
+fn load(path: &Path) -> Result<GatewayConfig> {
+    GatewayConfig::load(path).with_context(|| format!("{}", path.display()))
+}
+
+fn open_store(cfg: &GatewayConfig, path: &Path) -> Result<KeyStore> {
+    let hasher = KeyHasher::from_reference(&cfg.key_hash_secret)
+        .with_context(|| format!("{}", path.display()))?;
+    Ok(KeyStore::open(&cfg.key_store, hasher)?)
+}
+
+pub fn run(args: &GatewayArgs) -> Result<u8> {
+    let path = &args.file.path;
+    let cfg = load(path)?;
+    if args.check {
+        // Also prove the secret resolves and the key store opens with it.
+        let keys = open_store(&cfg, path)?.load_table()?.len();
+        println!(
+            "{}: ok ({} routes, {} roles, {keys} keys)",
+            path.display(),
+            cfg.routes.len(),
+            cfg.roles.len()
+        );
+        return Ok(crate::EXIT_OK);
+    }
+    init_logging();
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .context("cannot start the async runtime")?;
+    runtime.block_on(async {
+        let gateway = aigis_gateway::Gateway::from_config(cfg)?;
+        let bound = gateway.bind().await?;
+        tracing::info!(
+            public = ?bound.public_addr(),
+            admin = ?bound.admin_addr(),
+            keys = gateway.state().keys.load().len(),
+            "aigis gateway listening"
+        );
+        gateway.run(bound).await?;
+        anyhow::Ok(())
+    })?;
+    Ok(crate::EXIT_OK)
+}
+
+fn init_logging() {
+    let filter = tracing_subscriber::EnvFilter::try_from_env("AIGIS_LOG")
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
+    tracing_subscriber::fmt()
+        .json()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .init();
+}
+
+pub fn keys(path: &Path, action: KeysAction) -> Result<u8> {
+    let cfg = load(path)?;
+    let store = open_store(&cfg, path)?;
+    match action {
+        KeysAction::Create {
+            role,
+            expires,
+            tenant,
+        } => {
+            if !cfg.roles.contains_key(&role) {
+                bail!("--role {role}: no [roles.{role}] in {}", path.display());
+            }
+            let expires = expires
+                .as_deref()
+                .map(parse_duration)
+                .transpose()
+                .map_err(|e| anyhow::anyhow!("--expires: {e}"))?;
+            let (info, key) = store.create(&role, tenant.as_deref(), expires)?;
+            eprintln!(
+                "created key {} (role {role}); it is shown once, store it now:",
+                info.id
+            );
+            println!("{}", key.0.as_str());
+        }
+        KeysAction::List { format } => {
+            let list = store.list()?;
+            match format.format {
+                SimpleFormat::Json => println!("{}", serde_json::to_string_pretty(&list)?),
+                SimpleFormat::Text => print_list(&list),
+            }
+        }
+        KeysAction::Revoke { id } => {
+            store.revoke(&id)?;
+            eprintln!("revoked {id}; send SIGHUP to a running gateway to apply");
+        }
+        KeysAction::Rotate { id, overlap } => {
+            let overlap =
+                parse_duration(&overlap).map_err(|e| anyhow::anyhow!("--overlap: {e}"))?;
+            let (info, key) = store.rotate(&id, overlap)?;
+            eprintln!(
+                "new key {} replaces {id}; the old key works for {}s more; shown once:",
+                info.id,
+                overlap.as_secs()
+            );
+            println!("{}", key.0.as_str());
+        }
+    }
+    Ok(crate::EXIT_OK)
+}
+
+fn print_list(list: &[KeyInfo]) {
+    let t = |v: Option<i64>| v.map(time).unwrap_or_else(|| "-".into());
+    println!(
+        "{:<16}  {:<12}  {:<10}  {:<20}  {:<20}  {:<20}",
+        "ID", "ROLE", "TENANT", "CREATED", "EXPIRES", "REVOKED"
+    );
+    for k in list {
+        println!(
+            "{:<16}  {:<12}  {:<10}  {:<20}  {:<20}  {:<20}",
+            k.id,
+            k.role,
+            k.tenant.as_deref().unwrap_or("-"),
+            time(k.created),
+            t(k.expires),
+            t(k.revoked)
+        );
+    }
+}
+
+fn time(unix: i64) -> String {
+    let s = aigis_gateway::audit::rfc3339_millis(unix.saturating_mul(1000));
+    s.get(..19).map(|x| format!("{x}Z")).unwrap_or(s)
+}

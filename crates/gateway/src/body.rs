@@ -1,0 +1,194 @@
+//! Body wrappers. Frames pass through as they arrive (never buffered here),
+//! so server-sent events stream token by token.
+//!
+//! - [`RequestGuard`]: the request body on its way upstream: counts bytes,
+//!   stops at the route's size limit and at the body-read deadline.
+//! - [`Observed`]: the response body on its way to the client: counts bytes
+//!   and runs a closure once when the body ends or is dropped (the logging
+//!   phase), and holds guards (a concurrency permit) until then.
+
+use bytes::Bytes;
+use http_body::{Body, Frame, SizeHint};
+use pin_project_lite::pin_project;
+use std::pin::Pin;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU8, AtomicU64, Ordering};
+use std::task::{Context, Poll};
+use tokio::time::{Instant, Sleep};
+
+type BoxError = Box<dyn std::error::Error + Send + Sync>;
+
+/// Why a streamed request body was cut off (read by the proxy to choose
+/// 413 or 408 over 502).
+#[derive(Debug, Default)]
+pub struct BodyVerdict(AtomicU8);
+
+impl BodyVerdict {
+    pub const OK: u8 = 0;
+    pub const TOO_LARGE: u8 = 1;
+    pub const TIMED_OUT: u8 = 2;
+    pub fn get(&self) -> u8 {
+        self.0.load(Ordering::Relaxed)
+    }
+    fn set(&self, v: u8) {
+        self.0.store(v, Ordering::Relaxed);
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+#[error("request body cut off")]
+struct CutOff;
+
+pin_project! {
+    /// See the module documentation.
+    pub struct RequestGuard<B> {
+        #[pin]
+        inner: B,
+        #[pin]
+        deadline: Sleep,
+        limit: u64,
+        seen: Arc<AtomicU64>,
+        verdict: Arc<BodyVerdict>,
+    }
+}
+
+impl<B> RequestGuard<B> {
+    pub fn new(
+        inner: B,
+        limit: u64,
+        deadline: Instant,
+        seen: Arc<AtomicU64>,
+        verdict: Arc<BodyVerdict>,
+    ) -> Self {
+        RequestGuard {
+            inner,
+            deadline: tokio::time::sleep_until(deadline),
+            limit,
+            seen,
+            verdict,
+        }
+    }
+}
+
+impl<B> Body for RequestGuard<B>
+where
+    B: Body<Data = Bytes>,
+    B::Error: Into<BoxError>,
+{
+    type Data = Bytes;
+    type Error = BoxError;
+
+    fn poll_frame(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+    ) -> Poll<Option<Result<Frame<Bytes>, BoxError>>> {
+        let this = self.project();
+        match this.inner.poll_frame(cx) {
+            Poll::Ready(Some(Ok(frame))) => {
+                if let Some(data) = frame.data_ref() {
+                    let n = u64::try_from(data.len()).unwrap_or(u64::MAX);
+                    let total = this.seen.fetch_add(n, Ordering::Relaxed).saturating_add(n);
+                    if total > *this.limit {
+                        this.verdict.set(BodyVerdict::TOO_LARGE);
+                        return Poll::Ready(Some(Err(CutOff.into())));
+                    }
+                }
+                Poll::Ready(Some(Ok(frame)))
+            }
+            Poll::Ready(Some(Err(e))) => Poll::Ready(Some(Err(e.into()))),
+            Poll::Ready(None) => Poll::Ready(None),
+            Poll::Pending => {
+                if this.deadline.poll(cx).is_ready() {
+                    this.verdict.set(BodyVerdict::TIMED_OUT);
+                    return Poll::Ready(Some(Err(CutOff.into())));
+                }
+                Poll::Pending
+            }
+        }
+    }
+
+    fn is_end_stream(&self) -> bool {
+        self.inner.is_end_stream()
+    }
+
+    fn size_hint(&self) -> SizeHint {
+        self.inner.size_hint()
+    }
+}
+
+pin_project! {
+    /// See the module documentation.
+    pub struct Observed<B> {
+        #[pin]
+        inner: B,
+        bytes: u64,
+        on_end: Option<Box<dyn FnOnce(u64) + Send>>,
+        _guards: Vec<Box<dyn std::any::Any + Send>>,
+    }
+    impl<B> PinnedDrop for Observed<B> {
+        fn drop(this: Pin<&mut Self>) {
+            let this = this.project();
+            if let Some(f) = this.on_end.take() {
+                f(*this.bytes);
+            }
+        }
+    }
+}
+
+impl<B> Observed<B> {
+    pub fn new(inner: B, on_end: Box<dyn FnOnce(u64) + Send>) -> Self {
+        Observed {
+            inner,
+            bytes: 0,
+            on_end: Some(on_end),
+            _guards: Vec::new(),
+        }
+    }
+
+    /// Keep `guard` alive until the body is finished.
+    pub fn holding(inner: B, guard: Box<dyn std::any::Any + Send>) -> Self {
+        Observed {
+            inner,
+            bytes: 0,
+            on_end: None,
+            _guards: vec![guard],
+        }
+    }
+}
+
+impl<B: Body<Data = Bytes>> Body for Observed<B> {
+    type Data = Bytes;
+    type Error = B::Error;
+
+    fn poll_frame(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+    ) -> Poll<Option<Result<Frame<Bytes>, B::Error>>> {
+        let this = self.project();
+        let polled = this.inner.poll_frame(cx);
+        match &polled {
+            Poll::Ready(Some(Ok(frame))) => {
+                if let Some(d) = frame.data_ref() {
+                    *this.bytes = this
+                        .bytes
+                        .saturating_add(u64::try_from(d.len()).unwrap_or(u64::MAX));
+                }
+            }
+            Poll::Ready(None) | Poll::Ready(Some(Err(_))) => {
+                if let Some(f) = this.on_end.take() {
+                    f(*this.bytes);
+                }
+            }
+            Poll::Pending => {}
+        }
+        polled
+    }
+
+    fn is_end_stream(&self) -> bool {
+        self.inner.is_end_stream()
+    }
+
+    fn size_hint(&self) -> SizeHint {
+        self.inner.size_hint()
+    }
+}

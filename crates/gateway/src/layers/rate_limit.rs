@@ -1,0 +1,115 @@
+//! Request filter: per-key and per-tenant rate limits (GCRA) and daily
+//! quotas, after authentication. Refusals are 429 with `Retry-After` and the
+//! IETF `RateLimit-Policy` / `RateLimit` headers
+//! (draft-ietf-httpapi-ratelimit-headers: `"name";q=N;w=S` and
+//! `"name";r=N;t=S`); allowed requests get the per-key headers too.
+
+use crate::context::Identity;
+use crate::keys::unix_now;
+use crate::ratelimit::{RateLimiter, Verdict};
+use crate::reject::GatewayError;
+use crate::state::AppState;
+use axum::extract::{Request, State};
+use axum::middleware::Next;
+use axum::response::Response;
+use http::{HeaderMap, HeaderName, HeaderValue};
+use std::sync::Arc;
+use std::time::Duration;
+use tokio::time::Instant;
+
+pub async fn limit(
+    State(state): State<Arc<AppState>>,
+    req: Request,
+    next: Next,
+) -> Result<Response, GatewayError> {
+    let identity = req
+        .extensions()
+        .get::<Identity>()
+        .ok_or(GatewayError::Unauthenticated)?;
+    let now = Instant::now();
+    let l = &state.limiters;
+    let mut key_verdict = None;
+    if let Some(limiter) = &l.per_key {
+        let v = limiter.check(&identity.id, now);
+        if !v.allowed {
+            return Err(refuse("per-key", limiter.as_ref(), v));
+        }
+        key_verdict = Some((limiter.policy(), v));
+    }
+    if let (Some(limiter), Some(tenant)) = (&l.per_tenant, &identity.tenant) {
+        let v = limiter.check(tenant, now);
+        if !v.allowed {
+            return Err(refuse("per-tenant", limiter.as_ref(), v));
+        }
+    }
+    let today = unix_now();
+    if let Some(q) = &l.daily_per_key {
+        q.take(&identity.id, today)
+            .map_err(|wait| GatewayError::QuotaExhausted {
+                policy: "daily-per-key",
+                retry_after: wait,
+                limit: q.limit(),
+            })?;
+    }
+    if let (Some(q), Some(tenant)) = (&l.daily_per_tenant, &identity.tenant) {
+        q.take(tenant, today)
+            .map_err(|wait| GatewayError::QuotaExhausted {
+                policy: "daily-per-tenant",
+                retry_after: wait,
+                limit: q.limit(),
+            })?;
+    }
+    let mut resp = next.run(req).await;
+    if let Some(((q, w), v)) = key_verdict {
+        limit_headers(
+            resp.headers_mut(),
+            "per-key",
+            q,
+            w,
+            v.remaining,
+            v.wait,
+            false,
+        );
+    }
+    Ok(resp)
+}
+
+/// The 429 for a refused limit.
+pub(crate) fn refuse(policy: &'static str, limiter: &dyn RateLimiter, v: Verdict) -> GatewayError {
+    let (limit, window_secs) = limiter.policy();
+    GatewayError::RateLimited {
+        policy,
+        retry_after: v.wait,
+        limit,
+        window_secs,
+    }
+}
+
+/// Set `RateLimit-Policy`, `RateLimit` and (when refused) `Retry-After`.
+pub(crate) fn limit_headers(
+    headers: &mut HeaderMap,
+    policy: &str,
+    limit: u64,
+    window_secs: u64,
+    remaining: u64,
+    wait: Duration,
+    refused: bool,
+) {
+    // Round up: a client waiting the advertised time must succeed.
+    let secs = wait.as_secs() + u64::from(wait.subsec_nanos() > 0);
+    let pairs = [
+        (
+            "ratelimit-policy",
+            format!("\"{policy}\";q={limit};w={window_secs}"),
+        ),
+        ("ratelimit", format!("\"{policy}\";r={remaining};t={secs}")),
+    ];
+    for (name, value) in pairs {
+        if let Ok(v) = HeaderValue::from_str(&value) {
+            headers.insert(HeaderName::from_static(name), v);
+        }
+    }
+    if refused && let Ok(v) = HeaderValue::from_str(&secs.max(1).to_string()) {
+        headers.insert(http::header::RETRY_AFTER, v);
+    }
+}

@@ -1,0 +1,137 @@
+//! Prometheus metrics for the admin listener, in the text exposition format:
+//! requests by route/status/decision, a latency histogram, upstream errors
+//! and rate-limited requests. Label values are gateway-chosen (route names
+//! from config, status codes, decision words), never client input, so the
+//! series count is bounded by the configuration.
+
+use std::collections::HashMap;
+use std::fmt::Write;
+use std::sync::Mutex;
+use std::sync::atomic::{AtomicU64, Ordering};
+
+/// Latency histogram bucket bounds (seconds).
+pub const LATENCY_BUCKETS: [f64; 12] = [
+    0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1.0, 5.0, 30.0,
+];
+
+#[derive(Default)]
+pub struct Metrics {
+    requests: Mutex<HashMap<(String, u16, &'static str), u64>>,
+    buckets: [AtomicU64; LATENCY_BUCKETS.len()],
+    latency_count: AtomicU64,
+    latency_sum_micros: AtomicU64,
+    upstream_errors: AtomicU64,
+    rate_limited: AtomicU64,
+}
+
+impl Metrics {
+    /// Count one finished request.
+    pub fn observe(&self, route: Option<&str>, status: u16, decision: &'static str, seconds: f64) {
+        if let Ok(mut m) = self.requests.lock() {
+            *m.entry((route.unwrap_or("").to_string(), status, decision))
+                .or_default() += 1;
+        }
+        for (i, bound) in LATENCY_BUCKETS.iter().enumerate() {
+            if seconds <= *bound
+                && let Some(b) = self.buckets.get(i)
+            {
+                b.fetch_add(1, Ordering::Relaxed);
+            }
+        }
+        self.latency_count.fetch_add(1, Ordering::Relaxed);
+        // Float-to-int `as` saturates; negative or NaN become 0.
+        self.latency_sum_micros
+            .fetch_add((seconds * 1e6) as u64, Ordering::Relaxed);
+        if decision == "limited" {
+            self.rate_limited.fetch_add(1, Ordering::Relaxed);
+        }
+    }
+
+    pub fn upstream_error(&self) {
+        self.upstream_errors.fetch_add(1, Ordering::Relaxed);
+    }
+
+    /// The text exposition format.
+    pub fn render(&self) -> String {
+        let mut out = String::new();
+        out.push_str(
+            "# HELP aigis_gateway_requests_total Requests by route, status and decision.\n",
+        );
+        out.push_str("# TYPE aigis_gateway_requests_total counter\n");
+        if let Ok(m) = self.requests.lock() {
+            let mut rows: Vec<_> = m.iter().collect();
+            rows.sort();
+            for ((route, status, decision), n) in rows {
+                let _ = writeln!(
+                    out,
+                    "aigis_gateway_requests_total{{route=\"{}\",status=\"{status}\",decision=\"{decision}\"}} {n}",
+                    escape(route)
+                );
+            }
+        }
+        out.push_str("# HELP aigis_gateway_request_duration_seconds Time from request to end of response body.\n");
+        out.push_str("# TYPE aigis_gateway_request_duration_seconds histogram\n");
+        for (bound, b) in LATENCY_BUCKETS.iter().zip(&self.buckets) {
+            let _ = writeln!(
+                out,
+                "aigis_gateway_request_duration_seconds_bucket{{le=\"{bound}\"}} {}",
+                b.load(Ordering::Relaxed)
+            );
+        }
+        let count = self.latency_count.load(Ordering::Relaxed);
+        let _ = writeln!(
+            out,
+            "aigis_gateway_request_duration_seconds_bucket{{le=\"+Inf\"}} {count}"
+        );
+        let sum = self.latency_sum_micros.load(Ordering::Relaxed) as f64 / 1e6;
+        let _ = writeln!(out, "aigis_gateway_request_duration_seconds_sum {sum}");
+        let _ = writeln!(out, "aigis_gateway_request_duration_seconds_count {count}");
+        for (name, help, v) in [
+            (
+                "aigis_gateway_upstream_errors_total",
+                "Upstream failures and timeouts.",
+                &self.upstream_errors,
+            ),
+            (
+                "aigis_gateway_rate_limited_total",
+                "Requests refused by rate limits, quotas or concurrency.",
+                &self.rate_limited,
+            ),
+        ] {
+            let _ = writeln!(
+                out,
+                "# HELP {name} {help}\n# TYPE {name} counter\n{name} {}",
+                v.load(Ordering::Relaxed)
+            );
+        }
+        out
+    }
+}
+
+fn escape(s: &str) -> String {
+    s.replace('\\', "\\\\")
+        .replace('"', "\\\"")
+        .replace('\n', "\\n")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn histogram_is_cumulative_and_counters_render() {
+        let m = Metrics::default();
+        m.observe(Some("chat"), 200, "allowed", 0.002);
+        m.observe(Some("chat"), 429, "limited", 0.0001);
+        m.upstream_error();
+        let text = m.render();
+        assert!(text.contains(
+            "aigis_gateway_requests_total{route=\"chat\",status=\"200\",decision=\"allowed\"} 1"
+        ));
+        assert!(text.contains("le=\"0.0005\"} 1\n"));
+        assert!(text.contains("le=\"0.0025\"} 2\n"));
+        assert!(text.contains("le=\"+Inf\"} 2\n"));
+        assert!(text.contains("aigis_gateway_upstream_errors_total 1"));
+        assert!(text.contains("aigis_gateway_rate_limited_total 1"));
+    }
+}

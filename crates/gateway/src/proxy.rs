@@ -1,0 +1,164 @@
+//! Upstream request phase: send the filtered request to the route's model
+//! server and stream its answer back. Bodies are never buffered here.
+//!
+//! The upstream sees the same path and query; hop-by-hop headers and the
+//! client's credentials are removed, `X-Request-Id` and `X-Forwarded-For`
+//! are set. A failure to connect or a broken response is 502, no response
+//! headers within the route's `timeout` is 504; both as generic JSON with no
+//! detail (the detail goes to the log). Upstreams are plain HTTP/1.1, or
+//! HTTP/2 with prior knowledge (`upstream_http2`); TLS to the upstream is
+//! NOT built yet (config validation refuses `https://`).
+
+use crate::body::BodyVerdict;
+use crate::context::{Ctx, RouteMatch};
+use crate::layers::request_id::REQUEST_ID_HEADER;
+use crate::reject::GatewayError;
+use crate::state::AppState;
+use axum::body::Body;
+use axum::extract::{Request, State};
+use axum::response::Response;
+use http::{HeaderName, HeaderValue, Uri, header};
+use hyper_util::client::legacy::Client;
+use hyper_util::client::legacy::connect::HttpConnector;
+use hyper_util::rt::TokioExecutor;
+use std::sync::Arc;
+use std::time::Duration;
+
+/// Idle upstream connections kept per host.
+pub const POOL_MAX_IDLE_PER_HOST: usize = 256;
+
+/// Request headers that concern one hop only.
+const HOP_BY_HOP: &[&str] = &[
+    "connection",
+    "keep-alive",
+    "proxy-connection",
+    "proxy-authorization",
+    "te",
+    "trailer",
+    "transfer-encoding",
+    "upgrade",
+    "forwarded",
+    "x-forwarded-for",
+    "x-forwarded-host",
+    "x-forwarded-proto",
+];
+
+/// HTTP clients for upstreams, shared by all routes (they pool by host).
+pub struct Upstreams {
+    http1: Client<HttpConnector, Body>,
+    h2c: Client<HttpConnector, Body>,
+}
+
+impl Upstreams {
+    pub fn new() -> Upstreams {
+        let mut conn = HttpConnector::new();
+        conn.set_nodelay(true);
+        conn.set_connect_timeout(Some(Duration::from_secs(5)));
+        let http1 = Client::builder(TokioExecutor::new())
+            .pool_max_idle_per_host(POOL_MAX_IDLE_PER_HOST)
+            .pool_idle_timeout(Duration::from_secs(60))
+            .build(conn.clone());
+        let h2c = Client::builder(TokioExecutor::new())
+            .http2_only(true)
+            .pool_idle_timeout(Duration::from_secs(60))
+            .build(conn);
+        Upstreams { http1, h2c }
+    }
+}
+
+impl Default for Upstreams {
+    fn default() -> Self {
+        Upstreams::new()
+    }
+}
+
+/// The handler at the bottom of the stack.
+pub async fn upstream_request(
+    State(state): State<Arc<AppState>>,
+    req: Request,
+) -> Result<Response, GatewayError> {
+    let RouteMatch(index) = *req
+        .extensions()
+        .get::<RouteMatch>()
+        .ok_or(GatewayError::Internal)?;
+    let route = state
+        .config
+        .routes
+        .get(index)
+        .ok_or(GatewayError::Internal)?;
+    let ctx = req
+        .extensions()
+        .get::<Ctx>()
+        .cloned()
+        .ok_or(GatewayError::Internal)?;
+    let verdict = req.extensions().get::<Arc<BodyVerdict>>().cloned();
+    let (mut parts, body) = req.into_parts();
+    let base: Uri = route.upstream.parse().map_err(|_| GatewayError::Internal)?;
+    let path_and_query = parts
+        .uri
+        .path_and_query()
+        .map(|p| p.as_str())
+        .unwrap_or("/");
+    let base_path = base.path().trim_end_matches('/');
+    let uri = Uri::builder()
+        .scheme("http")
+        .authority(base.authority().ok_or(GatewayError::Internal)?.clone())
+        .path_and_query(format!("{base_path}{path_and_query}"))
+        .build()
+        .map_err(|_| GatewayError::Internal)?;
+    for h in HOP_BY_HOP {
+        parts.headers.remove(*h);
+    }
+    if let Some(authority) = uri.authority()
+        && let Ok(v) = HeaderValue::from_str(authority.as_str())
+    {
+        parts.headers.insert(header::HOST, v);
+    }
+    if let Ok(v) = HeaderValue::from_str(&ctx.request_id) {
+        parts
+            .headers
+            .insert(HeaderName::from_static(REQUEST_ID_HEADER), v);
+    }
+    if let Some(c) = ctx.client
+        && let Ok(v) = HeaderValue::from_str(&c.ip().to_string())
+    {
+        parts
+            .headers
+            .insert(HeaderName::from_static("x-forwarded-for"), v);
+    }
+    parts.uri = uri;
+    parts.version = http::Version::HTTP_11;
+    parts.extensions = http::Extensions::new();
+    let client = if route.upstream_http2 {
+        &state.upstreams.h2c
+    } else {
+        &state.upstreams.http1
+    };
+    let sent = tokio::time::timeout(
+        route.timeout.0,
+        client.request(Request::from_parts(parts, body)),
+    )
+    .await;
+    match sent {
+        Ok(Ok(resp)) => Ok(resp.map(Body::new)),
+        Ok(Err(e)) => {
+            match verdict.map(|v| v.get()) {
+                Some(BodyVerdict::TOO_LARGE) => {
+                    return Err(GatewayError::BodyTooLarge {
+                        limit: route.max_body_bytes,
+                    });
+                }
+                Some(BodyVerdict::TIMED_OUT) => return Err(GatewayError::BodyTimeout),
+                _ => {}
+            }
+            state.metrics.upstream_error();
+            tracing::warn!(request_id = %ctx.request_id, route = %route.name, error = %e, "upstream request failed");
+            Err(GatewayError::UpstreamUnavailable)
+        }
+        Err(_) => {
+            state.metrics.upstream_error();
+            tracing::warn!(request_id = %ctx.request_id, route = %route.name, "upstream timed out");
+            Err(GatewayError::UpstreamTimeout)
+        }
+    }
+}

@@ -1,0 +1,266 @@
+//! Listening and serving: the public listener (TLS or, where allowed, plain
+//! HTTP) and the admin listener; per-connection client address; header read
+//! timeout; SIGHUP reload (keys and certificate, connections kept); SIGTERM
+//! or Ctrl-C graceful shutdown that stops accepting and waits at most
+//! `limits.shutdown_grace` for in-flight requests.
+
+use crate::audit::{AuditSink, JsonLineSink};
+use crate::config::GatewayConfig;
+use crate::context::ClientAddr;
+use crate::keys::{KeyHasher, KeyStore, KeyTable};
+use crate::state::AppState;
+use crate::tls::{ReloadingCert, server_config};
+use crate::{Error, admin, app};
+use axum::Router;
+use hyper_util::rt::{TokioExecutor, TokioIo, TokioTimer};
+use std::future::Future;
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::Duration;
+use tokio::net::TcpListener;
+use tokio::sync::{mpsc, watch};
+use tokio_rustls::TlsAcceptor;
+use tower::ServiceExt;
+
+/// A configured gateway, not yet listening.
+pub struct Gateway {
+    state: Arc<AppState>,
+    cert: Option<Arc<ReloadingCert>>,
+}
+
+/// Bound listeners (addresses known, e.g. for port 0 in tests).
+pub struct Bound {
+    public: TcpListener,
+    admin: TcpListener,
+}
+
+impl Bound {
+    pub fn public_addr(&self) -> Option<SocketAddr> {
+        self.public.local_addr().ok()
+    }
+    pub fn admin_addr(&self) -> Option<SocketAddr> {
+        self.admin.local_addr().ok()
+    }
+}
+
+impl Gateway {
+    /// Resolve the key-hash secret, open the key store, load keys, open the
+    /// audit log, load the certificate.
+    pub fn from_config(config: GatewayConfig) -> Result<Gateway, Error> {
+        let hasher = KeyHasher::from_reference(&config.key_hash_secret)?;
+        let keys = KeyStore::open(&config.key_store, hasher.clone())?.load_table()?;
+        let audit: Arc<dyn AuditSink> = Arc::new(JsonLineSink::open(&config.audit_log)?);
+        Gateway::from_parts(config, keys, hasher, audit)
+    }
+
+    /// Assemble from parts (tests and embedding).
+    pub fn from_parts(
+        config: GatewayConfig,
+        keys: KeyTable,
+        hasher: KeyHasher,
+        audit: Arc<dyn AuditSink>,
+    ) -> Result<Gateway, Error> {
+        let cert = config.tls.as_ref().map(ReloadingCert::load).transpose()?;
+        Ok(Gateway {
+            state: AppState::new(Arc::new(config), keys, hasher, audit),
+            cert,
+        })
+    }
+
+    pub fn state(&self) -> Arc<AppState> {
+        self.state.clone()
+    }
+
+    /// Re-read keys (from the key store) and the certificate. On error the
+    /// old ones stay in use.
+    pub fn reload(&self) -> Result<usize, Error> {
+        let c = &self.state.config;
+        if let (Some(cert), Some(tls)) = (&self.cert, &c.tls) {
+            cert.reload(tls)?;
+        }
+        let table = KeyStore::open(&c.key_store, self.state.hasher.clone())?.load_table()?;
+        let n = table.len();
+        self.state.keys.store(Arc::new(table));
+        Ok(n)
+    }
+
+    pub async fn bind(&self) -> Result<Bound, Error> {
+        let l = &self.state.config.listen;
+        let bind = |a: SocketAddr| async move {
+            TcpListener::bind(a)
+                .await
+                .map_err(|e| Error::Bind(a, e.to_string()))
+        };
+        Ok(Bound {
+            public: bind(l.public).await?,
+            admin: bind(l.admin).await?,
+        })
+    }
+
+    /// Serve until `shutdown` completes, then drain (bounded).
+    pub async fn serve(
+        &self,
+        bound: Bound,
+        shutdown: impl Future<Output = ()>,
+    ) -> Result<(), Error> {
+        let tls = match (&self.cert, &self.state.config.tls) {
+            (Some(cert), Some(tls)) => Some(TlsAcceptor::from(Arc::new(server_config(
+                tls,
+                cert.clone(),
+            )?))),
+            _ => None,
+        };
+        let (stop_tx, stop_rx) = watch::channel(false);
+        // Every connection task holds a sender; when all are dropped, the
+        // drain is complete.
+        let (alive_tx, mut alive_rx) = mpsc::channel::<()>(1);
+        let header_timeout = self.state.config.limits.header_read_timeout.0;
+        let public = tokio::spawn(accept_loop(
+            bound.public,
+            app::router(self.state()),
+            tls,
+            header_timeout,
+            alive_tx.clone(),
+            stop_rx.clone(),
+        ));
+        let admin = tokio::spawn(accept_loop(
+            bound.admin,
+            admin::router(self.state()),
+            None,
+            header_timeout,
+            alive_tx,
+            stop_rx,
+        ));
+        shutdown.await;
+        let _ = stop_tx.send(true);
+        let _ = public.await;
+        let _ = admin.await;
+        let grace = self.state.config.limits.shutdown_grace.0;
+        if tokio::time::timeout(grace, alive_rx.recv()).await.is_err() {
+            tracing::warn!("shutdown grace period over; closing remaining connections");
+        }
+        Ok(())
+    }
+
+    /// Serve with signal handling: SIGHUP reloads, SIGTERM or Ctrl-C stops.
+    pub async fn run(&self, bound: Bound) -> Result<(), Error> {
+        use tokio::signal::unix::{SignalKind, signal};
+        let io = |e: std::io::Error| Error::Io("signal handler".into(), e.to_string());
+        let mut hup = signal(SignalKind::hangup()).map_err(io)?;
+        let mut term = signal(SignalKind::terminate()).map_err(io)?;
+        let stop = async {
+            loop {
+                tokio::select! {
+                    _ = hup.recv() => match self.reload() {
+                        Ok(n) => tracing::info!(keys = n, "reloaded keys and certificate"),
+                        Err(e) => tracing::error!(error = %e, "reload failed; keeping the old keys and certificate"),
+                    },
+                    _ = term.recv() => break,
+                    _ = tokio::signal::ctrl_c() => break,
+                }
+            }
+            tracing::info!("shutting down: draining in-flight requests");
+        };
+        self.serve(bound, stop).await
+    }
+}
+
+async fn accept_loop(
+    listener: TcpListener,
+    router: Router,
+    tls: Option<TlsAcceptor>,
+    header_timeout: Duration,
+    alive: mpsc::Sender<()>,
+    mut stop: watch::Receiver<bool>,
+) {
+    loop {
+        let (stream, peer) = tokio::select! {
+            r = listener.accept() => match r {
+                Ok(x) => x,
+                Err(e) => {
+                    // Out of file descriptors and similar: back off, keep serving.
+                    tracing::warn!(error = %e, "accept failed");
+                    tokio::time::sleep(Duration::from_millis(50)).await;
+                    continue;
+                }
+            },
+            _ = stop.changed() => return,
+        };
+        let _ = stream.set_nodelay(true);
+        let router = router.clone();
+        let tls = tls.clone();
+        let alive = alive.clone();
+        let stop = stop.clone();
+        tokio::spawn(async move {
+            let svc =
+                hyper::service::service_fn(move |mut req: http::Request<hyper::body::Incoming>| {
+                    req.extensions_mut().insert(ClientAddr(peer));
+                    router.clone().oneshot(req)
+                });
+            let mut builder = hyper_util::server::conn::auto::Builder::new(TokioExecutor::new());
+            builder
+                .http1()
+                .timer(TokioTimer::new())
+                .header_read_timeout(header_timeout);
+            builder.http2().timer(TokioTimer::new());
+            match tls {
+                Some(acceptor) => {
+                    let Ok(Ok(tls_stream)) =
+                        tokio::time::timeout(header_timeout, acceptor.accept(stream)).await
+                    else {
+                        return;
+                    };
+                    let conn = builder.serve_connection(TokioIo::new(tls_stream), svc);
+                    drain(conn, stop).await;
+                }
+                None => drain(builder.serve_connection(TokioIo::new(stream), svc), stop).await,
+            }
+            drop(alive);
+        });
+    }
+}
+
+/// Run a connection; when shutdown starts, ask it to finish its in-flight
+/// requests and close (HTTP/1 after the current response, HTTP/2 GOAWAY).
+async fn drain<C>(conn: C, mut stop: watch::Receiver<bool>)
+where
+    C: Future<Output = Result<(), Box<dyn std::error::Error + Send + Sync>>> + GracefulConn,
+{
+    let mut conn = std::pin::pin!(conn);
+    let result = if *stop.borrow() {
+        conn.as_mut().shutdown_gracefully();
+        conn.await
+    } else {
+        tokio::select! {
+            r = conn.as_mut() => r,
+            _ = stop.changed() => {
+                conn.as_mut().shutdown_gracefully();
+                conn.await
+            }
+        }
+    };
+    if let Err(e) = result {
+        tracing::debug!(error = %e, "connection ended with an error");
+    }
+}
+
+/// hyper-util's auto connection, named so `drain` can be generic over the IO type.
+trait GracefulConn {
+    fn shutdown_gracefully(self: std::pin::Pin<&mut Self>);
+}
+
+impl<I, S, B> GracefulConn for hyper_util::server::conn::auto::Connection<'_, I, S, TokioExecutor>
+where
+    S: hyper::service::HttpService<hyper::body::Incoming, ResBody = B>,
+    S::Error: Into<Box<dyn std::error::Error + Send + Sync>>,
+    S::Future: Send + 'static,
+    I: hyper::rt::Read + hyper::rt::Write + Unpin + Send + 'static,
+    B: http_body::Body + Send + 'static,
+    B::Data: Send,
+    B::Error: Into<Box<dyn std::error::Error + Send + Sync>>,
+    S: Send + 'static,
+{
+    fn shutdown_gracefully(self: std::pin::Pin<&mut Self>) {
+        self.graceful_shutdown();
+    }
+}

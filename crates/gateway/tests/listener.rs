@@ -1,0 +1,364 @@
+//! The real listeners: TLS versions and certificate reload, SSE streaming
+//! without buffering, the admin endpoints and graceful shutdown.
+
+mod common;
+
+use bytes::Bytes;
+use common::TestApp;
+use http::{Request, StatusCode};
+use http_body_util::{BodyExt, Full};
+use hyper_util::rt::TokioIo;
+use rustls::pki_types::{CertificateDer, ServerName};
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::Duration;
+use tokio::net::TcpStream;
+use tokio::sync::oneshot;
+
+/// Guards against hangs only; nothing asserts on time.
+const HANG: Duration = Duration::from_secs(10);
+
+struct Running {
+    app: Arc<TestApp>,
+    public: SocketAddr,
+    admin: SocketAddr,
+    stop: Option<oneshot::Sender<()>>,
+    done: tokio::task::JoinHandle<()>,
+}
+
+async fn run(app: TestApp) -> Running {
+    let app = Arc::new(app);
+    let bound = app.gateway.bind().await.unwrap();
+    let (public, admin) = (bound.public_addr().unwrap(), bound.admin_addr().unwrap());
+    let (tx, rx) = oneshot::channel::<()>();
+    let a = app.clone();
+    let done = tokio::spawn(async move {
+        a.gateway
+            .serve(bound, async {
+                let _ = rx.await;
+            })
+            .await
+            .unwrap();
+    });
+    Running {
+        app,
+        public,
+        admin,
+        stop: Some(tx),
+        done,
+    }
+}
+
+fn self_signed(name: &str) -> (String, String, CertificateDer<'static>) {
+    let ck = rcgen::generate_simple_self_signed(vec![name.to_string()]).unwrap();
+    let der = ck.cert.der().clone();
+    (ck.cert.pem(), ck.signing_key.serialize_pem(), der)
+}
+
+fn client_config(
+    root: &CertificateDer<'static>,
+    versions: &[&'static rustls::SupportedProtocolVersion],
+) -> rustls::ClientConfig {
+    let mut roots = rustls::RootCertStore::empty();
+    roots.add(root.clone()).unwrap();
+    rustls::ClientConfig::builder_with_provider(Arc::new(rustls::crypto::ring::default_provider()))
+        .with_protocol_versions(versions)
+        .unwrap()
+        .with_root_certificates(roots)
+        .with_no_client_auth()
+}
+
+async fn tls_connect(
+    addr: SocketAddr,
+    cfg: rustls::ClientConfig,
+) -> std::io::Result<tokio_rustls::client::TlsStream<TcpStream>> {
+    let tcp = TcpStream::connect(addr).await?;
+    tokio_rustls::TlsConnector::from(Arc::new(cfg))
+        .connect(ServerName::try_from("localhost").unwrap(), tcp)
+        .await
+}
+
+async fn http1<S>(io: S) -> hyper::client::conn::http1::SendRequest<Full<Bytes>>
+where
+    S: tokio::io::AsyncRead + tokio::io::AsyncWrite + Unpin + Send + 'static,
+{
+    let (sender, conn) = hyper::client::conn::http1::handshake(TokioIo::new(io))
+        .await
+        .unwrap();
+    tokio::spawn(conn);
+    sender
+}
+
+fn chat(key: &str, body: &'static str) -> Request<Full<Bytes>> {
+    Request::post("/v1/chat/completions")
+        .header("host", "localhost")
+        .header("content-type", "application/json")
+        .header("authorization", format!("Bearer {key}"))
+        .body(Full::new(Bytes::from(body)))
+        .unwrap()
+}
+
+async fn tls_app(dir: &std::path::Path, pem: &(String, String)) -> Running {
+    let (cert, key) = (dir.join("cert.pem"), dir.join("key.pem"));
+    std::fs::write(&cert, &pem.0).unwrap();
+    std::fs::write(&key, &pem.1).unwrap();
+    run(TestApp::builder()
+        .with_key("analyst", None)
+        .tls(cert, key)
+        .build()
+        .await)
+    .await
+}
+
+#[tokio::test]
+async fn tls12_is_refused_by_default_and_tls13_works() {
+    let certs = tempfile::tempdir().unwrap();
+    let (cert, key, der) = self_signed("localhost");
+    let r = tls_app(certs.path(), &(cert, key)).await;
+    let err = tls_connect(r.public, client_config(&der, &[&rustls::version::TLS12])).await;
+    assert!(
+        err.is_err(),
+        "a TLS 1.2-only client must not complete a handshake"
+    );
+    let s = tls_connect(r.public, client_config(&der, &[&rustls::version::TLS13]))
+        .await
+        .unwrap();
+    assert_eq!(
+        s.get_ref().1.protocol_version(),
+        Some(rustls::ProtocolVersion::TLSv1_3)
+    );
+    let mut sender = http1(s).await;
+    let resp = sender
+        .send_request(chat(r.app.key("analyst"), r#"{"model":"demo"}"#))
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), StatusCode::OK);
+}
+
+#[tokio::test]
+async fn sighup_reload_serves_the_new_certificate_and_keeps_connections() {
+    let certs = tempfile::tempdir().unwrap();
+    let (cert_a, key_a, der_a) = self_signed("localhost");
+    let r = tls_app(certs.path(), &(cert_a, key_a)).await;
+    let old = tls_connect(r.public, client_config(&der_a, &[&rustls::version::TLS13]))
+        .await
+        .unwrap();
+    let mut old_sender = http1(old).await;
+    let (cert_b, key_b, der_b) = self_signed("localhost");
+    std::fs::write(certs.path().join("cert.pem"), cert_b).unwrap();
+    std::fs::write(certs.path().join("key.pem"), key_b).unwrap();
+    r.app.gateway.reload().unwrap();
+    let fresh = tls_connect(r.public, client_config(&der_b, &[&rustls::version::TLS13]))
+        .await
+        .unwrap();
+    let seen = fresh.get_ref().1.peer_certificates().unwrap()[0].clone();
+    assert_eq!(seen, der_b);
+    assert!(
+        tls_connect(r.public, client_config(&der_a, &[&rustls::version::TLS13]))
+            .await
+            .is_err()
+    );
+    // The connection made before the reload still works.
+    let resp = old_sender
+        .send_request(chat(r.app.key("analyst"), r#"{"model":"demo"}"#))
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), StatusCode::OK);
+}
+
+#[tokio::test]
+async fn broken_certificate_reload_keeps_the_old_one() {
+    let certs = tempfile::tempdir().unwrap();
+    let (cert, key, der) = self_signed("localhost");
+    let r = tls_app(certs.path(), &(cert, key)).await;
+    std::fs::write(certs.path().join("key.pem"), "not a key").unwrap();
+    assert!(r.app.gateway.reload().is_err());
+    assert!(
+        tls_connect(r.public, client_config(&der, &[&rustls::version::TLS13]))
+            .await
+            .is_ok()
+    );
+}
+
+#[tokio::test]
+async fn sse_first_event_arrives_before_the_last_is_sent() {
+    let app = TestApp::builder().with_key("analyst", None).build().await;
+    let (release_tx, release_rx) = oneshot::channel();
+    let (sent_tx, mut sent_rx) = oneshot::channel();
+    *app.upstream.gate.release.lock().await = Some(release_rx);
+    *app.upstream.gate.last_sent.lock().await = Some(sent_tx);
+    let r = run(app).await;
+    let mut sender = http1(TcpStream::connect(r.public).await.unwrap()).await;
+    let resp = sender
+        .send_request(chat(
+            r.app.key("analyst"),
+            r#"{"model":"demo","stream":true}"#,
+        ))
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), StatusCode::OK);
+    assert_eq!(resp.headers()["content-type"], "text/event-stream");
+    let mut body = resp.into_body();
+    let first = tokio::time::timeout(HANG, body.frame())
+        .await
+        .expect("first event buffered")
+        .unwrap()
+        .unwrap();
+    assert_eq!(
+        first.into_data().unwrap(),
+        Bytes::from("data: {\"token\":\"Hel\"}\n\n")
+    );
+    assert!(
+        sent_rx.try_recv().is_err(),
+        "the upstream has not sent the last event yet"
+    );
+    release_tx.send(()).unwrap();
+    let rest = tokio::time::timeout(HANG, body.collect())
+        .await
+        .unwrap()
+        .unwrap()
+        .to_bytes();
+    assert_eq!(rest, Bytes::from("data: [DONE]\n\n"));
+}
+
+#[tokio::test]
+async fn admin_listener_serves_health_and_metrics() {
+    let r = run(TestApp::builder().with_key("analyst", None).build().await).await;
+    let mut public = http1(TcpStream::connect(r.public).await.unwrap()).await;
+    let resp = public
+        .send_request(chat(r.app.key("analyst"), r#"{"model":"demo"}"#))
+        .await
+        .unwrap();
+    let _ = resp.into_body().collect().await.unwrap();
+    let mut admin = http1(TcpStream::connect(r.admin).await.unwrap()).await;
+    for (path, want) in [
+        ("/healthz", "ok"),
+        ("/readyz", "ready"),
+        (
+            "/metrics",
+            "aigis_gateway_requests_total{route=\"chat\",status=\"200\",decision=\"allowed\"} 1",
+        ),
+    ] {
+        let req = Request::get(path)
+            .header("host", "localhost")
+            .body(Full::new(Bytes::new()))
+            .unwrap();
+        let resp = admin.send_request(req).await.unwrap();
+        assert_eq!(resp.status(), StatusCode::OK, "{path}");
+        let text = String::from_utf8(
+            resp.into_body()
+                .collect()
+                .await
+                .unwrap()
+                .to_bytes()
+                .to_vec(),
+        )
+        .unwrap();
+        assert!(text.contains(want), "{path}: {text}");
+    }
+    // The admin paths are not on the public listener.
+    let req = Request::get("/metrics")
+        .header("host", "localhost")
+        .body(Full::new(Bytes::new()))
+        .unwrap();
+    assert_eq!(
+        public.send_request(req).await.unwrap().status(),
+        StatusCode::UNAUTHORIZED
+    );
+}
+
+#[tokio::test]
+async fn shutdown_drains_in_flight_streams_and_stops_accepting() {
+    let app = TestApp::builder().with_key("analyst", None).build().await;
+    let (release_tx, release_rx) = oneshot::channel();
+    *app.upstream.gate.release.lock().await = Some(release_rx);
+    let mut r = run(app).await;
+    let mut sender = http1(TcpStream::connect(r.public).await.unwrap()).await;
+    let resp = sender
+        .send_request(chat(
+            r.app.key("analyst"),
+            r#"{"model":"demo","stream":true}"#,
+        ))
+        .await
+        .unwrap();
+    let mut body = resp.into_body();
+    let _first = tokio::time::timeout(HANG, body.frame()).await.unwrap();
+    r.stop.take().unwrap().send(()).unwrap();
+    // New connections are refused once the accept loop has stopped.
+    let mut refused = false;
+    for _ in 0..100 {
+        if TcpStream::connect(r.public).await.is_err() {
+            refused = true;
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    assert!(refused, "listener still accepting after shutdown");
+    assert!(
+        !r.done.is_finished(),
+        "shutdown must wait for the in-flight stream"
+    );
+    release_tx.send(()).unwrap();
+    let rest = tokio::time::timeout(HANG, body.collect())
+        .await
+        .unwrap()
+        .unwrap()
+        .to_bytes();
+    assert_eq!(rest, Bytes::from("data: [DONE]\n\n"));
+    tokio::time::timeout(HANG, &mut r.done)
+        .await
+        .unwrap()
+        .unwrap();
+}
+
+#[tokio::test]
+async fn http2_over_tls_via_alpn() {
+    let certs = tempfile::tempdir().unwrap();
+    let (cert, key, der) = self_signed("localhost");
+    let r = tls_app(certs.path(), &(cert, key)).await;
+    let mut cfg = client_config(&der, &[&rustls::version::TLS13]);
+    cfg.alpn_protocols = vec![b"h2".to_vec()];
+    let s = tls_connect(r.public, cfg).await.unwrap();
+    assert_eq!(s.get_ref().1.alpn_protocol(), Some(&b"h2"[..]));
+    let (mut sender, conn) = hyper::client::conn::http2::handshake(
+        hyper_util::rt::TokioExecutor::new(),
+        TokioIo::new(s),
+    )
+    .await
+    .unwrap();
+    tokio::spawn(conn);
+    let req = Request::post("https://localhost/v1/chat/completions")
+        .header("content-type", "application/json")
+        .header("authorization", format!("Bearer {}", r.app.key("analyst")))
+        .body(Full::new(Bytes::from_static(br#"{"model":"demo"}"#)))
+        .unwrap();
+    let resp = sender.send_request(req).await.unwrap();
+    assert_eq!(resp.status(), StatusCode::OK);
+    assert_eq!(resp.version(), http::Version::HTTP_2);
+}
+
+#[tokio::test]
+async fn slow_headers_are_cut_off() {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let app = TestApp::builder()
+        .with_key("analyst", None)
+        .replace("[limits]", "[limits]\nheader_read_timeout = \"300ms\"")
+        .build()
+        .await;
+    let r = run(app).await;
+    let mut s = TcpStream::connect(r.public).await.unwrap();
+    s.write_all(b"POST /v1/chat/completions HTTP/1.1\r\nhost: x\r\n")
+        .await
+        .unwrap();
+    // Never finish the headers: the server must close (408 or plain close).
+    let mut buf = Vec::new();
+    let n = tokio::time::timeout(HANG, s.read_to_end(&mut buf))
+        .await
+        .expect("connection kept open");
+    assert!(n.is_ok());
+    let text = String::from_utf8_lossy(&buf);
+    assert!(
+        text.is_empty() || text.starts_with("HTTP/1.1 408"),
+        "{text}"
+    );
+}

@@ -349,7 +349,11 @@ struct Scanner<'a> {
     depth: u32,
     /// Brackets open, innermost last (across frames).
     open: Vec<u8>,
-    prev_dot: bool,
+    /// A `.` came right before, and what stood before it.
+    dot: Dot,
+    /// The last token could end an operand (a name, literal or closing
+    /// bracket), so a `.` after it is an attribute access.
+    atom_end: bool,
     line_start: bool,
     in_import: bool,
     in_decorator: bool,
@@ -359,6 +363,23 @@ struct Scanner<'a> {
     eval_query_args: Option<(usize, u32)>,
     seen: Seen,
 }
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Dot {
+    None,
+    /// After an operand: `x.name`.
+    Attr,
+    /// After a keyword, an operator or nothing: a syntax error.
+    Stray,
+}
+
+/// Python's keywords: a `.` after one is no attribute access.
+const KEYWORDS: &[&str] = &[
+    "False", "None", "True", "and", "as", "assert", "async", "await", "break", "class", "continue",
+    "def", "del", "elif", "else", "except", "finally", "for", "from", "global", "if", "import",
+    "in", "is", "lambda", "nonlocal", "not", "or", "pass", "raise", "return", "try", "while",
+    "with", "yield",
+];
 
 #[derive(Clone, Copy, PartialEq, Eq)]
 enum Follows {
@@ -379,7 +400,8 @@ impl<'a> Scanner<'a> {
             frames: Vec::new(),
             depth: 0,
             open: Vec::new(),
-            prev_dot: false,
+            dot: Dot::None,
+            atom_end: false,
             line_start: true,
             in_import: false,
             in_decorator: false,
@@ -414,7 +436,8 @@ impl<'a> Scanner<'a> {
         self.line_start = true;
         self.in_import = false;
         self.in_decorator = false;
-        self.prev_dot = false;
+        self.dot = Dot::None;
+        self.atom_end = false;
     }
 
     /// One step of code (top level or an interpolation).
@@ -458,19 +481,26 @@ impl<'a> Scanner<'a> {
                 self.significant();
                 self.note_string();
                 self.string(0, self.pos)?;
+                self.atom_end = true;
             }
             b'a'..=b'z' | b'A'..=b'Z' | b'_' => self.identifier()?,
             b'0'..=b'9' => {
                 self.significant();
                 self.number();
+                self.atom_end = true;
             }
             b'.' if self.at(self.pos + 1).is_ascii_digit() => {
                 self.significant();
                 self.number();
+                self.atom_end = true;
             }
             b'.' => {
-                self.line_start = false;
-                self.prev_dot = true;
+                // After an operand, an attribute; elsewhere (after a keyword
+                // or an operator) a stray dot that the parser's recovery may
+                // drop, leaving a bare name.
+                let dot = if self.atom_end { Dot::Attr } else { Dot::Stray };
+                self.significant();
+                self.dot = dot;
                 self.pos += 1;
             }
             b'(' | b'[' | b'{' => {
@@ -489,6 +519,7 @@ impl<'a> Scanner<'a> {
                 self.significant();
                 self.pos += 1;
                 self.close_bracket(b)?;
+                self.atom_end = true;
             }
             b'}' => {
                 self.significant();
@@ -499,6 +530,7 @@ impl<'a> Scanner<'a> {
                     }
                     _ => self.close_bracket(b)?,
                 }
+                self.atom_end = true;
             }
             b':' if matches!(self.frames.last(), Some(Frame::Interpolation { depth: 0 })) => {
                 self.pos += 1;
@@ -535,7 +567,8 @@ impl<'a> Scanner<'a> {
 
     fn significant(&mut self) {
         self.line_start = false;
-        self.prev_dot = false;
+        self.dot = Dot::None;
+        self.atom_end = false;
     }
 
     fn depth_mut(&mut self) -> &mut u32 {
@@ -592,11 +625,17 @@ impl<'a> Scanner<'a> {
             // A string prefix, or a name directly before a string (an error).
             self.significant();
             self.note_string();
-            return self.string(prefix_flags(word)?, self.pos);
+            self.string(prefix_flags(word)?, self.pos)?;
+            self.atom_end = true;
+            return Some(());
         }
-        let dotted = self.prev_dot;
+        let attr = self.dot == Dot::Attr;
+        // Where a parser could read an attribute (an attribute dot, or a
+        // stray one it may keep).
+        let dotted = self.dot != Dot::None;
         let first = self.line_start;
         self.significant();
+        self.atom_end = !KEYWORDS.contains(&word) || matches!(word, "True" | "False" | "None");
         if first && (word == "import" || word == "from") {
             self.in_import = true;
         }
@@ -605,9 +644,7 @@ impl<'a> Scanner<'a> {
         }
         if matches!(word, "eval" | "query" | "exec" | "compile") {
             let follows = self.call_follows();
-            if !dotted
-                && follows != Follows::EmptyCall
-                && matches!(word, "eval" | "exec" | "compile")
+            if !attr && follows != Follows::EmptyCall && matches!(word, "eval" | "exec" | "compile")
             {
                 self.seen.bare_exec = true;
             }
@@ -784,9 +821,11 @@ impl<'a> Scanner<'a> {
                 if !triple {
                     self.pos += 1;
                     self.frames.pop();
+                    self.atom_end = true;
                 } else if next == quote && self.at(self.pos + 2) == quote {
                     self.pos += 3;
                     self.frames.pop();
+                    self.atom_end = true;
                 } else {
                     self.pos += 1;
                 }

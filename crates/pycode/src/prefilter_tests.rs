@@ -99,6 +99,13 @@ fn eval_query_and_exec_are_judged_by_position() {
     assert!(fires("import builtins\nbuiltins.getattr(x, y)\n"));
     // A float's dot is no attribute dot: `1.compile(x)` may parse as a bare call.
     assert!(fires("1.compile(x)\n"));
+    // Nor is a dot after a keyword or an operator (fuzz crash-0ee09ea5: the
+    // parser's recovery drops it).
+    assert!(fires("ialogat del.compile(op)\n"));
+    assert!(fires("x = .exec(op)\n"));
+    assert!(!fires(
+        "x = f'{a}'.compile(op) + (b).compile(c) + d[0].exec(e)\n"
+    ));
 }
 
 #[test]

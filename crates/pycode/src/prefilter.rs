@@ -556,7 +556,9 @@ impl<'a> Scanner<'a> {
                 self.in_decorator = true;
                 self.pos += 1;
             }
-            0x80.. => return None,
+            // Non-ASCII, and control characters the lexer may treat as
+            // blanks (a NUL before a decorator: fuzz crash-760231c9).
+            0x80.. | 0x00..=0x08 | 0x0e..=0x1f | 0x7f => return None,
             _ => {
                 self.significant();
                 self.pos += 1;

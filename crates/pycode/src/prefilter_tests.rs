@@ -137,6 +137,9 @@ fn what_the_scanner_does_not_understand_is_a_candidate() {
     assert!(fires("x = (]\ny = [)\n"));
     assert!(fires("x = '''never closed\n"));
     assert!(fires("café = 1\n"));
+    assert!(fires(
+        "\0@router.get('/l')\ndef l(x):\n    return torch.softmax(x, 0)\n"
+    ));
     assert!(fires("x = f'{a'\n"));
     assert!(fires("x = f'a}'\n"));
     assert!(fires("x = f'\\{a}'\n"));

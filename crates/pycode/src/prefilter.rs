@@ -592,21 +592,46 @@ impl<'a> Scanner<'a> {
         }) == Some(true)
     }
 
+    /// A numeric literal, consumed only as far as Python's number syntax
+    /// goes: letters after it start a new name, never swallowed (`.3launch(`
+    /// must show `launch`: fuzz crash-a902689a; `1.compile(x)` a bare
+    /// `compile`).
     fn number(&mut self) {
-        let word = |b: u8| b.is_ascii_alphanumeric() || b == b'_';
-        if self.at(self.pos) == b'.' {
+        let digit = |b: u8| b.is_ascii_digit() || b == b'_';
+        let leading_dot = self.at(self.pos) == b'.';
+        if leading_dot {
             self.pos += 1;
-        }
-        while word(self.at(self.pos)) {
-            self.pos += 1;
-        }
-        // `1.` and `1.5` are floats; letters after the dot start a new name
-        // (never swallowed: `1.compile(x)` must show a bare `compile`).
-        if self.at(self.pos) == b'.' {
-            self.pos += 1;
-            while self.at(self.pos).is_ascii_digit() || self.at(self.pos) == b'_' {
+        } else if self.at(self.pos) == b'0'
+            && matches!(
+                self.at(self.pos + 1),
+                b'x' | b'X' | b'o' | b'O' | b'b' | b'B'
+            )
+        {
+            self.pos += 2;
+            while self.at(self.pos).is_ascii_hexdigit() || self.at(self.pos) == b'_' {
                 self.pos += 1;
             }
+            return;
+        }
+        while digit(self.at(self.pos)) {
+            self.pos += 1;
+        }
+        if !leading_dot && self.at(self.pos) == b'.' {
+            self.pos += 1;
+            while digit(self.at(self.pos)) {
+                self.pos += 1;
+            }
+        }
+        let sign = usize::from(matches!(self.at(self.pos + 1), b'+' | b'-'));
+        if matches!(self.at(self.pos), b'e' | b'E') && self.at(self.pos + 1 + sign).is_ascii_digit()
+        {
+            self.pos += 1 + sign;
+            while digit(self.at(self.pos)) {
+                self.pos += 1;
+            }
+        }
+        if matches!(self.at(self.pos), b'j' | b'J') {
+            self.pos += 1;
         }
     }
 

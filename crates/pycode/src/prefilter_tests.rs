@@ -99,6 +99,9 @@ fn eval_query_and_exec_are_judged_by_position() {
     assert!(fires("import builtins\nbuiltins.getattr(x, y)\n"));
     // A float's dot is no attribute dot: `1.compile(x)` may parse as a bare call.
     assert!(fires("1.compile(x)\n"));
+    // Letters after a number start a name (fuzz crash-a902689a).
+    assert!(fires("import gradio\nx.3launch(share=True)\n"));
+    assert!(!fires("x = 1_000.5e-3j + 0xFF + .5 + 1E5\n"));
     // Nor is a dot after a keyword or an operator (fuzz crash-0ee09ea5: the
     // parser's recovery drops it).
     assert!(fires("ialogat del.compile(op)\n"));

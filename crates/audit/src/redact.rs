@@ -153,23 +153,7 @@ fn high_entropy(w: &str) -> bool {
     if !has_digit || !has_alpha || hex_only {
         return false;
     }
-    shannon_bits(w.as_bytes()) >= MIN_ENTROPY_BITS
-}
-
-fn shannon_bits(b: &[u8]) -> f64 {
-    let mut counts = [0u32; 256];
-    for &x in b {
-        counts[usize::from(x)] += 1;
-    }
-    let n = b.len() as f64;
-    counts
-        .iter()
-        .filter(|&&c| c > 0)
-        .map(|&c| {
-            let p = f64::from(c) / n;
-            -p * p.log2()
-        })
-        .sum()
+    aigis_secrets::entropy(w.as_bytes()) >= MIN_ENTROPY_BITS
 }
 
 /// `s` with each (sorted, possibly overlapping) byte span replaced by

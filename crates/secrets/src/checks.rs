@@ -30,7 +30,7 @@ pub(crate) struct Candidate<'a> {
 }
 
 /// Shannon entropy of `s` in bits per byte.
-pub(crate) fn entropy(s: &[u8]) -> f64 {
+pub fn entropy(s: &[u8]) -> f64 {
     if s.is_empty() {
         return 0.0;
     }

@@ -30,6 +30,8 @@
 mod allow;
 mod check;
 mod checks;
+
+pub use checks::entropy;
 mod matches;
 mod personal;
 mod registry;

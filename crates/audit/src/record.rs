@@ -15,6 +15,8 @@ pub enum Decision {
     Deny,
     /// Refused by a rate limit or quota (429).
     Limit,
+    /// Refused as malformed or abusive: too large, too slow, bad JSON (4xx).
+    Reject,
     /// Failed inside the gateway or upstream (5xx).
     Error,
 }
@@ -36,18 +38,26 @@ pub struct AuditRecord {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub model: Option<String>,
     /// The matched route (its configured name or path), not the raw URL with
-    /// its query string.
+    /// its query string; empty (and left out) before a route was chosen.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
     pub route: String,
     pub method: String,
+    /// The client's IP address (the connection's peer).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub client: Option<String>,
     /// HTTP status sent to the client.
     pub status: u16,
-    pub latency_ms: u64,
+    /// From the request's arrival to the end of the response body.
+    pub latency_us: u64,
     pub bytes_in: u64,
     pub bytes_out: u64,
     pub decision: Decision,
     /// Why (a short reason code such as `expired-token` or `rate-limit:key`).
     #[serde(default, skip_serializing_if = "String::is_empty")]
     pub reason: String,
+    /// For failures: whose fault (`downstream`, `upstream` or `internal`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub fault: Option<String>,
 }
 
 impl AuditRecord {
@@ -62,12 +72,14 @@ impl AuditRecord {
             model: None,
             route: String::new(),
             method: String::new(),
+            client: None,
             status: 0,
-            latency_ms: 0,
+            latency_us: 0,
             bytes_in: 0,
             bytes_out: 0,
             decision,
             reason: String::new(),
+            fault: None,
         }
     }
 
@@ -82,7 +94,9 @@ impl AuditRecord {
             self.model.as_mut(),
             Some(&mut self.route),
             Some(&mut self.method),
+            self.client.as_mut(),
             Some(&mut self.reason),
+            self.fault.as_mut(),
         ]
         .into_iter()
         .flatten()

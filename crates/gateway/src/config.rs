@@ -6,9 +6,11 @@
 //! `aigis_integrity::keys`. Relative paths are resolved against the
 //! directory of the configuration file.
 
+mod audit;
 mod duration;
 mod validate;
 
+pub use audit::{AuditSettings, MAX_AUDIT_QUEUE};
 pub use duration::{Dur, parse_duration};
 
 use crate::Error as ConfigError;
@@ -43,6 +45,9 @@ pub struct GatewayConfig {
     pub routes: Vec<Route>,
     #[serde(default)]
     pub roles: BTreeMap<String, Role>,
+    /// How the audit log is written (fsync, rotation, checkpoints).
+    #[serde(default)]
+    pub audit: AuditSettings,
 }
 
 /// The two listeners.

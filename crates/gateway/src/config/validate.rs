@@ -21,6 +21,7 @@ impl GatewayConfig {
         self.validate_listeners()?;
         self.validate_routes()?;
         self.validate_roles()?;
+        self.audit.validate()?;
         let rl = &self.rate_limits;
         check_rate("rate_limits.per_key", rl.per_key.as_ref())?;
         check_rate("rate_limits.per_tenant", rl.per_tenant.as_ref())?;

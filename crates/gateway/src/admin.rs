@@ -43,8 +43,14 @@ async fn readyz(State(state): State<Arc<AppState>>) -> Response {
     }
     for route in &state.config.routes {
         let Some(authority) = route.upstream.parse::<http::Uri>().ok().and_then(|u| {
-            u.authority()
-                .map(|a| (a.host().to_string(), a.port_u16().unwrap_or(80)))
+            u.authority().map(|a| {
+                let default_port = if u.scheme_str() == Some("https") {
+                    443
+                } else {
+                    80
+                };
+                (a.host().to_string(), a.port_u16().unwrap_or(default_port))
+            })
         }) else {
             return (StatusCode::SERVICE_UNAVAILABLE, "bad upstream\n").into_response();
         };

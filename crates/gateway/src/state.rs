@@ -56,16 +56,16 @@ impl AppState {
         keys: KeyTable,
         hasher: KeyHasher,
         audit: Arc<dyn AuditSink>,
-    ) -> Arc<AppState> {
-        Arc::new(AppState {
+    ) -> Result<Arc<AppState>, crate::Error> {
+        Ok(Arc::new(AppState {
             limiters: Limiters::from_config(&config),
-            upstreams: Upstreams::new(),
+            upstreams: Upstreams::new(&config)?,
             config,
             keys: ArcSwap::from_pointee(keys),
             hasher,
             in_flight: Mutex::new(HashMap::new()),
             audit,
             metrics: Metrics::default(),
-        })
+        }))
     }
 }

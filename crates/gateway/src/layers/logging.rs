@@ -46,6 +46,15 @@ pub async fn log(State(state): State<Arc<AppState>>, req: Request, next: Next) -
             )
         });
         let (identity, role, tenant, model, route) = facts.unwrap_or_default();
+        let (decision, reason, fault) = if ctx.upstream_stalled.load(Ordering::Relaxed) {
+            (
+                "error",
+                Some("upstream stalled mid-response".to_string()),
+                Some("upstream".to_string()),
+            )
+        } else {
+            (decision, reason, fault)
+        };
         state
             .metrics
             .observe(route.as_deref(), status, decision, elapsed.as_secs_f64());

@@ -83,8 +83,16 @@ impl AuditRecord {
         }
     }
 
+    /// Pass every string field through [`crate::redact`] (the writer does
+    /// this to each record; other sinks of these records should too).
+    pub fn redact(&mut self) {
+        for s in self.strings_mut() {
+            crate::redact::redact_in_place(s);
+        }
+    }
+
     /// Every string field, for the redaction pass.
-    pub(crate) fn strings_mut(&mut self) -> impl Iterator<Item = &mut String> {
+    fn strings_mut(&mut self) -> impl Iterator<Item = &mut String> {
         [
             Some(&mut self.time),
             Some(&mut self.request_id),

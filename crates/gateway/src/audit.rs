@@ -164,28 +164,12 @@ impl StdoutSink {
 
 impl AuditSink for StdoutSink {
     fn record(&self, mut record: AuditRecord) {
-        for field in record_strings(&mut record) {
-            aigis_audit::redact::redact_in_place(field);
-        }
+        record.redact();
         if let Ok(mut line) = serde_json::to_string(&record) {
             line.push('\n');
             let _ = wait_for_room(|| self.tx.send(line));
         }
     }
-}
-
-/// The client-influenced string fields of a record.
-fn record_strings(r: &mut AuditRecord) -> impl Iterator<Item = &mut String> {
-    [
-        r.identity.as_mut(),
-        r.role.as_mut(),
-        r.tenant.as_mut(),
-        r.model.as_mut(),
-        Some(&mut r.route),
-        Some(&mut r.reason),
-    ]
-    .into_iter()
-    .flatten()
 }
 
 /// Keeps records in memory (tests, and embedding).

@@ -6,7 +6,7 @@ use super::{FsyncPolicy, Msg, Shared, WriterConfig};
 use crate::file;
 use crate::line::{Checkpoint, FORMAT_VERSION, GENESIS_PREV, Gap, Genesis, LineOut, line_hash};
 use crate::time::Civil;
-use crate::{AuditError, AuditRecord, redact};
+use crate::{AuditError, AuditRecord};
 use serde::Serialize;
 use std::fs::File;
 use std::io::{BufWriter, Write};
@@ -132,9 +132,7 @@ impl Writer {
             Msg::Record(mut rec) => {
                 self.maybe_rotate()?;
                 self.write_gap_if_any()?;
-                for s in rec.strings_mut() {
-                    redact::redact_in_place(s);
-                }
+                rec.redact();
                 self.write_line(&RecordBody { record: &rec })?;
                 self.shared.written.fetch_add(1, Ordering::Relaxed);
                 if self.cfg.fsync == FsyncPolicy::Always {

@@ -64,6 +64,15 @@ require_mfa = true
     )
 }
 
+/// The error (`key: why`) of the base config with `extra` appended.
+pub fn config_error(extra: &str) -> String {
+    let text = format!("{}\n{extra}\n", base_config("127.0.0.1:9".parse().unwrap()));
+    GatewayConfig::from_toml(&text, std::path::Path::new("/tmp"))
+        .err()
+        .map(|e| e.to_string())
+        .unwrap_or_else(|| panic!("accepted: {extra}"))
+}
+
 pub struct TestAppBuilder {
     extra: String,
     replace: Vec<(String, String)>,

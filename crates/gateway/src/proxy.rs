@@ -12,7 +12,7 @@
 
 use crate::body::{BodyVerdict, IdleGuard};
 use crate::config::{GatewayConfig, Route};
-use crate::context::{Ctx, RouteMatch};
+use crate::context::Ctx;
 use crate::layers::request_id::REQUEST_ID_HEADER;
 use crate::reject::GatewayError;
 use crate::state::AppState;
@@ -110,15 +110,7 @@ pub async fn upstream_request(
     State(state): State<Arc<AppState>>,
     req: Request,
 ) -> Result<Response, GatewayError> {
-    let RouteMatch(index) = *req
-        .extensions()
-        .get::<RouteMatch>()
-        .ok_or(GatewayError::Internal)?;
-    let route = state
-        .config
-        .routes
-        .get(index)
-        .ok_or(GatewayError::Internal)?;
+    let (index, route) = crate::layers::matched_route(&state, &req)?;
     let ctx = req
         .extensions()
         .get::<Ctx>()

@@ -86,16 +86,23 @@ impl AuditRecord {
     /// Pass every string field through [`crate::redact`] (the writer does
     /// this to each record; other sinks of these records should too).
     pub fn redact(&mut self) {
-        for s in self.strings_mut() {
-            crate::redact::redact_in_place(s);
+        self.redact_with(&mut crate::redact::RedactMemo::default());
+    }
+
+    /// [`AuditRecord::redact`], remembering the fields whose values repeat
+    /// across records in `memo`; `time` and `request_id`, new in every
+    /// record, are scanned without it.
+    pub fn redact_with(&mut self, memo: &mut crate::redact::RedactMemo) {
+        crate::redact::redact_in_place(&mut self.time);
+        crate::redact::redact_in_place(&mut self.request_id);
+        for s in self.repeating_strings_mut() {
+            memo.redact_in_place(s);
         }
     }
 
-    /// Every string field, for the redaction pass.
-    fn strings_mut(&mut self) -> impl Iterator<Item = &mut String> {
+    /// The string fields other than `time` and `request_id`.
+    fn repeating_strings_mut(&mut self) -> impl Iterator<Item = &mut String> {
         [
-            Some(&mut self.time),
-            Some(&mut self.request_id),
             self.identity.as_mut(),
             self.role.as_mut(),
             self.tenant.as_mut(),

@@ -81,9 +81,43 @@ impl JwtValidator {
         self.issuers.get(issuer).map(|i| i.keys.fetches())
     }
 
+    /// The configured issuers (`iss` values), for metrics.
+    pub fn issuer_names(&self) -> Vec<&str> {
+        let mut v: Vec<&str> = self.issuers.keys().map(String::as_str).collect();
+        v.sort_unstable();
+        v
+    }
+
     /// Validate a bearer token (the part after `Bearer `). May block on a
     /// JWKS fetch (see the crate docs).
     pub fn validate(&self, token: &str) -> Result<Identity, AuthnError> {
+        self.run(token, true)
+            .unwrap_or_else(|| Err(AuthnError::Unavailable("key set not fetched".into())))
+    }
+
+    /// Validate without any network call: CPU only, safe on an async
+    /// worker. `None` means the answer needs a JWKS fetch (expired cache or
+    /// an unknown `kid` with a refresh allowed now, or a fetch in flight):
+    /// call [`JwtValidator::validate`] on a blocking pool then.
+    pub fn validate_cached(&self, token: &str) -> Option<Result<Identity, AuthnError>> {
+        self.run(token, false)
+    }
+
+    fn run(&self, token: &str, fetch: bool) -> Option<Result<Identity, AuthnError>> {
+        let (issuer, alg, kid) = match self.select(token) {
+            Ok(x) => x,
+            Err(e) => return Some(Err(e)),
+        };
+        let key = if fetch {
+            issuer.keys.key_for(kid.as_deref(), alg)
+        } else {
+            issuer.keys.key_cached(kid.as_deref(), alg)?
+        };
+        Some(key.and_then(|key| verify(issuer, token, &key.key, alg)))
+    }
+
+    /// Parse the token and pick its issuer and algorithm (no key yet).
+    fn select(&self, token: &str) -> Result<(&Issuer, Algorithm, Option<String>), AuthnError> {
         let parsed = token::parse(token)?;
         let iss = match parsed.claims.get("iss") {
             Some(Value::String(s)) => s,
@@ -95,25 +129,31 @@ impl JwtValidator {
             .ok()
             .filter(|a| issuer.algs.contains(a))
             .ok_or_else(|| AuthnError::AlgNotAllowed(printable(&parsed.header.alg)))?;
-        let key = issuer.keys.key_for(parsed.header.kid.as_deref(), alg)?;
-        let data = jsonwebtoken::decode::<Map<String, Value>>(
-            token,
-            &key.key,
-            &validation(&issuer.cfg, alg),
-        )
-        .map_err(map_error)?;
-        for c in &issuer.cfg.required_claims {
-            if !data.claims.contains_key(c) {
-                return Err(AuthnError::MissingClaim(c.clone()));
-            }
-        }
-        Identity::from_claims(
-            &data.claims,
-            &issuer.cfg.issuer,
-            &issuer.cfg.claim_names,
-            Source::Jwt,
-        )
+        Ok((issuer, alg, parsed.header.kid))
     }
+}
+
+/// Signature and registered claims, then the configured required claims.
+fn verify(
+    issuer: &Issuer,
+    token: &str,
+    key: &jsonwebtoken::DecodingKey,
+    alg: Algorithm,
+) -> Result<Identity, AuthnError> {
+    let data =
+        jsonwebtoken::decode::<Map<String, Value>>(token, key, &validation(&issuer.cfg, alg))
+            .map_err(map_error)?;
+    for c in &issuer.cfg.required_claims {
+        if !data.claims.contains_key(c) {
+            return Err(AuthnError::MissingClaim(c.clone()));
+        }
+    }
+    Identity::from_claims(
+        &data.claims,
+        &issuer.cfg.issuer,
+        &issuer.cfg.claim_names,
+        Source::Jwt,
+    )
 }
 
 fn validation(cfg: &IssuerConfig, alg: Algorithm) -> Validation {

@@ -397,3 +397,34 @@ fn errors_never_contain_the_token() {
         assert!(!text.contains(part));
     }
 }
+
+#[test]
+fn cached_path_never_fetches_and_says_when_a_fetch_is_due() {
+    let rsa = rsa_key("rsa1");
+    let server = Server::start(jwks(&[&rsa]));
+    let mut cfg = issuer(&server, &["RS256"]);
+    cfg.cache.min_refresh_interval = Duration::from_secs(60);
+    let v = JwtValidator::new(vec![cfg]).unwrap();
+    let good = mint(&rsa, &claims());
+    // Nothing fetched yet: the cached path hands over to the fetching one.
+    assert!(v.validate_cached(&good).is_none());
+    assert_eq!(server.fetches(), 0);
+    // Checks that need no key are answered on the cached path.
+    let bad_iss = mint(
+        &rsa,
+        &json!({"iss": "https://other", "aud": AUD, "sub": "x"}),
+    );
+    assert_eq!(
+        v.validate_cached(&bad_iss),
+        Some(Err(AuthnError::UnknownIssuer))
+    );
+    assert!(v.validate(&good).is_ok());
+    assert_eq!(v.validate_cached(&good).unwrap().unwrap().subject, "alice");
+    // An unknown kid within the refresh interval: answered without a fetch.
+    let mut h = Header::new(Algorithm::RS256);
+    h.kid = Some("rotated".into());
+    let t = jsonwebtoken::encode(&h, &claims(), &rsa.enc).unwrap();
+    assert_eq!(v.validate_cached(&t), Some(Err(AuthnError::UnknownKid)));
+    assert_eq!(server.fetches(), 1);
+    assert_eq!(v.issuer_names(), [ISS]);
+}

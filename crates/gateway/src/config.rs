@@ -6,8 +6,11 @@
 //! `aigis_integrity::keys`. Relative paths are resolved against the
 //! directory of the configuration file.
 
+pub mod auth;
 mod duration;
 mod validate;
+
+pub use auth::Auth;
 
 pub use duration::{Dur, parse_duration};
 
@@ -43,6 +46,9 @@ pub struct GatewayConfig {
     pub routes: Vec<Route>,
     #[serde(default)]
     pub roles: BTreeMap<String, Role>,
+    /// Bearer tokens besides API keys: JWT issuers and introspection.
+    #[serde(default)]
+    pub auth: Auth,
 }
 
 /// The two listeners.
@@ -198,6 +204,7 @@ impl GatewayConfig {
             toml::from_str(text).map_err(|e| ConfigError::Parse(one_line(&e.to_string())))?;
         cfg.resolve_paths(base);
         cfg.validate()?;
+        cfg.auth.validate(&cfg.roles)?;
         Ok(cfg)
     }
 
@@ -220,6 +227,7 @@ impl GatewayConfig {
             fix(&mut tls.cert);
             fix(&mut tls.key);
         }
+        self.auth.resolve_paths(base);
     }
 
     /// The route serving `path`: the longest matching prefix.

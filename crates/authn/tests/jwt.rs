@@ -305,8 +305,12 @@ fn failed_refresh_falls_back_to_the_last_good_keys() {
         .fail
         .store(true, std::sync::atomic::Ordering::SeqCst);
     std::thread::sleep(Duration::from_millis(150));
+    // A different token (an identical one would be answered from the
+    // accepted-token memory without looking at keys).
+    let mut c = claims();
+    c["jti"] = json!("second");
     assert!(
-        v.validate(&mint(&rsa, &claims())).is_ok(),
+        v.validate(&mint(&rsa, &c)).is_ok(),
         "last good keys are used"
     );
     assert_eq!(
@@ -427,4 +431,44 @@ fn cached_path_never_fetches_and_says_when_a_fetch_is_due() {
     assert_eq!(v.validate_cached(&t), Some(Err(AuthnError::UnknownKid)));
     assert_eq!(server.fetches(), 1);
     assert_eq!(v.issuer_names(), [ISS]);
+}
+
+#[test]
+fn remembered_tokens_still_expire_at_exp() {
+    let ec = ec_key("ec1");
+    let server = Server::start(jwks(&[&ec]));
+    let mut cfg = issuer(&server, &["ES256"]);
+    cfg.leeway_s = 0;
+    let v = JwtValidator::new(vec![cfg]).unwrap();
+    let mut c = claims();
+    c["exp"] = json!(now() + 1);
+    let t = mint(&ec, &c);
+    assert!(v.validate(&t).is_ok());
+    // Remembered: answered on the cached path.
+    assert!(v.validate_cached(&t).unwrap().is_ok());
+    std::thread::sleep(Duration::from_millis(2100));
+    assert_eq!(v.validate_cached(&t), Some(Err(AuthnError::Expired)));
+}
+
+#[test]
+fn accepted_tokens_are_remembered_without_keys() {
+    let ec = ec_key("ec1");
+    let server = Server::start(jwks(&[&ec]));
+    let mut cfg = issuer(&server, &["ES256"]);
+    cfg.cache.min_refresh_interval = Duration::from_millis(10);
+    let v = JwtValidator::new(vec![cfg]).unwrap();
+    let t = mint(&ec, &claims());
+    assert!(v.validate(&t).is_ok());
+    // The issuer drops the key; an unknown kid makes the validator refetch.
+    *server.idp.jwks.lock().unwrap() = jwks(&[]);
+    std::thread::sleep(Duration::from_millis(20));
+    let other = mint(&ec_key("other"), &claims());
+    assert_eq!(v.validate(&other), Err(AuthnError::UnknownKid));
+    assert_eq!(server.fetches(), 2);
+    // The token seen before is remembered (documented: up to VERIFIED_TTL);
+    // a new token under the dropped key is not accepted.
+    assert!(v.validate_cached(&t).unwrap().is_ok());
+    let mut c = claims();
+    c["jti"] = json!("new");
+    assert_eq!(v.validate(&mint(&ec, &c)), Err(AuthnError::UnknownKid));
 }

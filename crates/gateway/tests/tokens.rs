@@ -448,3 +448,127 @@ async fn basic_scheme_and_two_credentials_are_refused() {
         .unwrap();
     assert_eq!(app.send(req).await.status(), StatusCode::UNAUTHORIZED);
 }
+
+/// Serve on real sockets until `stop` is dropped or fired.
+async fn serve_in_background(
+    app: &std::sync::Arc<TestApp>,
+) -> (
+    tokio::sync::oneshot::Sender<()>,
+    tokio::task::JoinHandle<()>,
+) {
+    let bound = app.gateway.bind().await.unwrap();
+    let (tx, rx) = tokio::sync::oneshot::channel::<()>();
+    let a = app.clone();
+    let done = tokio::spawn(async move {
+        a.gateway
+            .serve(bound, async {
+                let _ = rx.await;
+            })
+            .await
+            .unwrap();
+    });
+    (tx, done)
+}
+
+#[tokio::test]
+async fn jwks_is_prefetched_when_serving_starts() {
+    let p = idp();
+    let app = std::sync::Arc::new(jwt_app(&p).await);
+    let (stop, done) = serve_in_background(&app).await;
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(5);
+    while p.server.fetches() == 0 && std::time::Instant::now() < deadline {
+        tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+    }
+    assert_eq!(p.server.fetches(), 1, "fetched before any request");
+    // The first request then validates on the cached path: no second fetch.
+    assert_eq!(send(&app, &mint(&p.ed, &claims())).await.0, StatusCode::OK);
+    assert_eq!(p.server.fetches(), 1);
+    let _ = stop.send(());
+    done.await.unwrap();
+}
+
+#[tokio::test]
+async fn failed_prefetch_does_not_stop_the_gateway() {
+    let closed = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let url = format!("http://{}/jwks", closed.local_addr().unwrap());
+    drop(closed);
+    let app = std::sync::Arc::new(TestApp::builder().config(&issuer_toml(&url)).build().await);
+    let (stop, done) = serve_in_background(&app).await;
+    tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    // Still serving: API-key-less token requests get 503, not a crash.
+    let (status, _, _) = send(&app, &mint(&ec_key("ec1"), &claims())).await;
+    assert_eq!(status, StatusCode::SERVICE_UNAVAILABLE);
+    assert!(!done.is_finished());
+    let _ = stop.send(());
+    done.await.unwrap();
+}
+
+/// Cost of a token check on the async worker versus through
+/// `spawn_blocking`, and of a whole in-process request with a JWT versus an
+/// API key. Not a pass/fail test; run with
+/// `cargo test -p aigis-gateway --test tokens -- --ignored --nocapture bench`.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore]
+async fn bench_token_paths() {
+    use std::time::Instant;
+    const N: u32 = 1000;
+    let p = idp();
+    let app = TestApp::builder()
+        .config(&issuer_toml(&p.server.url("/jwks")))
+        .with_key("analyst", None)
+        .build()
+        .await;
+    let tokens = app.gateway.state().tokens.get().unwrap().clone();
+    for (name, k) in [("RS256", &p.rsa), ("ES256", &p.ec), ("EdDSA", &p.ed)] {
+        // Distinct tokens (jti) so that each one is verified, not remembered.
+        let fresh: Vec<String> = (0..N)
+            .map(|i| mint(k, &with(claims(), "jti", json!(format!("{name}-{i}")))))
+            .collect();
+        let more: Vec<String> = (0..N)
+            .map(|i| mint(k, &with(claims(), "jti", json!(format!("{name}-b{i}")))))
+            .collect();
+        assert!(tokens.authenticate(&fresh[0]).await.is_ok());
+        let start = Instant::now();
+        for t in &fresh[1..] {
+            assert!(tokens.authenticate(t).await.is_ok());
+        }
+        let inline = start.elapsed() / (N - 1);
+        let start = Instant::now();
+        for t in &fresh[1..] {
+            assert!(tokens.authenticate(t).await.is_ok());
+        }
+        let remembered = start.elapsed() / (N - 1);
+        let start = Instant::now();
+        for t in more {
+            let tk = tokens.clone();
+            let h = tokio::runtime::Handle::current();
+            let r = tokio::task::spawn_blocking(move || h.block_on(tk.authenticate(&t)))
+                .await
+                .unwrap();
+            assert!(r.is_ok());
+        }
+        let blocking = start.elapsed() / N;
+        let start = Instant::now();
+        for _ in 0..N {
+            tokio::task::spawn_blocking(|| ()).await.unwrap();
+        }
+        let hop = start.elapsed() / N;
+        println!(
+            "{name}: verify on the worker {inline:?}/token; remembered token {remembered:?}; verify via spawn_blocking {blocking:?}/token; empty spawn_blocking hop {hop:?}"
+        );
+    }
+    let t = mint(&p.ed, &claims());
+    let key = app.key("analyst").to_string();
+    for (name, cred) in [("EdDSA JWT", t.as_str()), ("API key", key.as_str())] {
+        let start = Instant::now();
+        for _ in 0..N / 4 {
+            let resp = app.send(post_json(CHAT, Some(cred), DEMO)).await;
+            assert_eq!(resp.status(), StatusCode::OK);
+            body_string(resp).await;
+        }
+        println!(
+            "{name}: whole in-process request {:?}",
+            start.elapsed() / (N / 4)
+        );
+    }
+}

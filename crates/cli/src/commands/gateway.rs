@@ -25,6 +25,10 @@ pub fn run(args: &GatewayArgs) -> Result<u8> {
     if args.check {
         // Also prove the secret resolves and the key store opens with it.
         let keys = open_store(&cfg, path)?.load_table()?.len();
+        // And that JWKS files parse and the introspection secret resolves
+        // (no network: remote key sets are fetched when the gateway starts).
+        aigis_gateway::tokens::TokenAuth::from_config(&cfg)
+            .with_context(|| format!("{}", path.display()))?;
         println!(
             "{}: ok ({} routes, {} roles, {keys} keys)",
             path.display(),

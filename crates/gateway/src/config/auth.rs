@@ -232,8 +232,12 @@ impl Auth {
                     format!("at most {MAX_LEEWAY_S}s"),
                 ));
             }
-            let cfg = iss.to_authn(doc);
-            aigis_authn::JwtValidator::new(vec![cfg])
+            if let Some(d) = &doc {
+                aigis_authn::jwks::parse_jwks(d.as_bytes())
+                    .map_err(|e| Error::invalid(key(".jwks_file"), e.to_string()))?;
+            }
+            iss.to_authn(doc)
+                .validate()
                 .map_err(|e| Error::invalid(key(""), authn_why(&e)))?;
             check_claims(&key, &iss.role_claim, &iss.tenant_claim)?;
             check_role_map(&key(".role_map"), &iss.role_map, roles)?;

@@ -280,8 +280,16 @@ impl JwksCache {
             Err(std::sync::TryLockError::Poisoned(p)) => p
                 .into_inner()
                 .is_some_and(|t| t.elapsed() < self.policy.min_refresh_interval),
-            // A fetch is in flight: wait for it (on the blocking pool).
-            Err(std::sync::TryLockError::WouldBlock) => false,
+            // A fetch is in flight: a key already cached (if stale) answers
+            // now, so that a slow identity provider does not park every
+            // request on the blocking pool; an unknown kid waits for the
+            // fetch (on the blocking pool).
+            Err(std::sync::TryLockError::WouldBlock) => {
+                return match keys.as_ref().map(|ks| ks.find(kid, alg)) {
+                    Some(Ok(k)) => Some(Ok(k)),
+                    _ => None,
+                };
+            }
         };
         if !rate_limited {
             return None;

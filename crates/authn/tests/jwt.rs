@@ -472,3 +472,59 @@ fn accepted_tokens_are_remembered_without_keys() {
     c["jti"] = json!("new");
     assert_eq!(v.validate(&mint(&ec, &c)), Err(AuthnError::UnknownKid));
 }
+
+#[test]
+fn stale_keys_answer_while_a_slow_fetch_is_in_flight() {
+    use std::io::{Read, Write};
+    let ec = ec_key("ec1");
+    let doc = jwks(&[&ec]);
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let url = format!("http://{}/jwks", listener.local_addr().unwrap());
+    std::thread::spawn(move || {
+        for (n, s) in listener.incoming().enumerate() {
+            let Ok(mut s) = s else { continue };
+            let mut buf = [0u8; 4096];
+            let _ = s.read(&mut buf);
+            if n > 0 {
+                // Every later fetch hangs (less than the 5 s client limit).
+                std::thread::sleep(Duration::from_millis(1500));
+                continue;
+            }
+            let _ = write!(
+                s,
+                "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{doc}",
+                doc.len()
+            );
+        }
+    });
+    let mut cfg = IssuerConfig::new(ISS, vec![AUD.into()], KeySource::JwksUrl(url), &["ES256"]);
+    cfg.cache = CachePolicy {
+        default_ttl: Duration::from_millis(10),
+        min_ttl: Duration::from_millis(10),
+        max_ttl: Duration::from_millis(10),
+        min_refresh_interval: Duration::from_millis(10),
+    };
+    let v = std::sync::Arc::new(JwtValidator::new(vec![cfg]).unwrap());
+    assert!(v.validate(&mint(&ec, &claims())).is_ok());
+    std::thread::sleep(Duration::from_millis(30)); // keys now stale
+    let v2 = v.clone();
+    let mut c = claims();
+    c["jti"] = json!("slow");
+    let slow_token = mint(&ec, &c);
+    let slow = std::thread::spawn(move || v2.validate(&slow_token));
+    std::thread::sleep(Duration::from_millis(200)); // the slow fetch is in flight
+    let mut c = claims();
+    c["jti"] = json!("during");
+    let started = std::time::Instant::now();
+    assert!(v.validate_cached(&mint(&ec, &c)).unwrap().is_ok());
+    assert!(started.elapsed() < Duration::from_millis(500));
+    assert!(
+        v.validate_cached(&mint(&ec_key("new-kid"), &claims()))
+            .is_none(),
+        "an unknown kid waits for the fetch"
+    );
+    assert!(
+        slow.join().unwrap().is_ok(),
+        "last good keys after the failed fetch"
+    );
+}

@@ -1001,6 +1001,40 @@ def jwt_parse_seeds() -> dict:
     }
 
 
+def gateway_config_seeds() -> dict:
+    """The example gateway.toml, alone and with its [auth] tables uncommented,
+    and small configs with JWT issuers and introspection."""
+    example = (HERE.parent / "examples" / "gateway" / "gateway.toml").read_text()
+    head, _, auth = example.partition("# Bearer tokens")
+    uncommented = "".join(
+        line[2:] + "\n" for line in auth.splitlines()
+        if line.startswith("# ") and (line[2:3].islower() or line[2:3] == "[")
+    )
+    minimal = (
+        'key_store = "k.db"\nkey_hash_secret = "env:S"\naudit_log = "a.jsonl"\n'
+        '[listen]\npublic = "127.0.0.1:1"\n'
+        '[[routes]]\nname = "r"\npath_prefix = "/"\nupstream = "http://127.0.0.1:2"\n'
+        '[roles.a]\nroutes = ["r"]\nmethods = ["POST"]\n'
+    )
+    jwt = (
+        '[[auth.jwt]]\nissuer = "https://i"\naudiences = ["x"]\njwks_url = "https://i/j"\n'
+        'algorithms = ["ES256", "EdDSA"]\nleeway = "5s"\nrole_map = { g = "a" }\n'
+    )
+    intro = (
+        '[auth.introspection]\nendpoint = "http://127.0.0.1:3/i"\nclient_id = "c"\n'
+        'client_secret = "env:C"\ncache_ttl = "30s"\nnegative_cache_ttl = "5s"\n'
+    )
+    return {
+        "example": example.encode(),
+        "example_auth": (head + uncommented).encode(),
+        "minimal": minimal.encode(),
+        "jwt": (minimal + jwt).encode(),
+        "jwt_file": (minimal + jwt.replace('jwks_url = "https://i/j"', 'jwks_file = "/dev/null"')).encode(),
+        "introspection": (minimal + intro).encode(),
+        "hs256": (minimal + jwt.replace('"ES256", "EdDSA"', '"HS256"')).encode(),
+    }
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--samples", type=pathlib.Path, metavar="DIR",
@@ -1025,6 +1059,7 @@ def main() -> None:
         "crypt_header": crypt_header_seeds(),
         "audit_line": audit_line_seeds(),
         "jwt_parse": jwt_parse_seeds(),
+        "gateway_config": gateway_config_seeds(),
     }
     seeds.update(tensor_file_seeds())
     seeds.update(deps_seeds())

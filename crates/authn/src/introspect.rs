@@ -73,6 +73,7 @@ pub struct Introspector {
     agent: ureq::Agent,
     cache: Mutex<HashMap<[u8; 32], Entry>>,
     calls: AtomicU64,
+    hits: AtomicU64,
 }
 
 impl std::fmt::Debug for Introspector {
@@ -116,6 +117,7 @@ impl Introspector {
             agent: http::agent(),
             cache: Mutex::new(HashMap::new()),
             calls: AtomicU64::new(0),
+            hits: AtomicU64::new(0),
         })
     }
 
@@ -129,22 +131,35 @@ impl Introspector {
         self.lock().len()
     }
 
+    /// Answers served from the cache.
+    pub fn cache_hits(&self) -> u64 {
+        self.hits.load(Ordering::Relaxed)
+    }
+
+    /// The cached answer, without any network call (CPU only, safe on an
+    /// async worker); `None` on a cache miss. Unacceptable input (too long,
+    /// not printable) is answered here too.
+    pub fn introspect_cached(&self, bearer: &str) -> Option<Result<Identity, AuthnError>> {
+        if let Err(e) = check_bearer(bearer) {
+            return Some(Err(e));
+        }
+        self.lookup(&cache_key(bearer), Instant::now())
+    }
+
+    fn lookup(&self, key: &[u8; 32], now: Instant) -> Option<Result<Identity, AuthnError>> {
+        let cache = self.lock();
+        let e = cache.get(key).filter(|e| e.until > now)?;
+        self.hits.fetch_add(1, Ordering::Relaxed);
+        Some(e.result.clone())
+    }
+
     /// Introspect a bearer token (cached). Blocks on a cache miss.
     pub fn introspect(&self, bearer: &str) -> Result<Identity, AuthnError> {
-        if bearer.len() > token::MAX_TOKEN_BYTES {
-            return Err(AuthnError::TooLarge {
-                max: token::MAX_TOKEN_BYTES,
-            });
-        }
-        if bearer.is_empty() || !bearer.bytes().all(|b| b.is_ascii_graphic()) {
-            return Err(AuthnError::Malformed("bearer token is not printable ASCII"));
-        }
-        let key: [u8; 32] = Sha256::digest(bearer.as_bytes()).into();
+        check_bearer(bearer)?;
+        let key = cache_key(bearer);
         let now = Instant::now();
-        if let Some(e) = self.lock().get(&key)
-            && e.until > now
-        {
-            return e.result.clone();
+        if let Some(hit) = self.lookup(&key, now) {
+            return hit;
         }
         self.calls.fetch_add(1, Ordering::Relaxed);
         let result = self.call(bearer)?;
@@ -226,6 +241,23 @@ impl Introspector {
             },
         );
     }
+}
+
+fn check_bearer(bearer: &str) -> Result<(), AuthnError> {
+    if bearer.len() > token::MAX_TOKEN_BYTES {
+        return Err(AuthnError::TooLarge {
+            max: token::MAX_TOKEN_BYTES,
+        });
+    }
+    if bearer.is_empty() || !bearer.bytes().all(|b| b.is_ascii_graphic()) {
+        return Err(AuthnError::Malformed("bearer token is not printable ASCII"));
+    }
+    Ok(())
+}
+
+/// The cache key: the token's SHA-256 (the token itself is never kept).
+fn cache_key(bearer: &str) -> [u8; 32] {
+    Sha256::digest(bearer.as_bytes()).into()
 }
 
 fn aud_matches(aud: Option<&Value>, accepted: &[String]) -> bool {

@@ -252,6 +252,56 @@ impl JwksCache {
         }
     }
 
+    /// As [`JwksCache::key_for`], but never touching the network: `None`
+    /// when answering needs a fetch that is allowed now, or waits for one in
+    /// flight (the caller then runs [`JwksCache::key_for`] on a blocking
+    /// pool). When a refresh is not allowed yet (the rate limit), the answer
+    /// comes from the cached, possibly stale, keys — so an unknown-kid flood
+    /// is answered here, without a thread or a fetch per token.
+    pub fn key_cached(
+        &self,
+        kid: Option<&str>,
+        alg: Algorithm,
+    ) -> Option<Result<Arc<KeyEntry>, AuthnError>> {
+        let (keys, fresh, err) = self.snapshot();
+        if let Some(ks) = &keys {
+            match ks.find(kid, alg) {
+                Ok(k) if fresh => return Some(Ok(k)),
+                Err(AuthnError::UnknownKid) => {}
+                Err(e) => return Some(Err(e)),
+                Ok(_) => {}
+            }
+        }
+        if self.url.is_none() {
+            return Some(Err(AuthnError::UnknownKid));
+        }
+        let rate_limited = match self.refresh.try_lock() {
+            Ok(last) => last.is_some_and(|t| t.elapsed() < self.policy.min_refresh_interval),
+            Err(std::sync::TryLockError::Poisoned(p)) => p
+                .into_inner()
+                .is_some_and(|t| t.elapsed() < self.policy.min_refresh_interval),
+            // A fetch is in flight: a key already cached (if stale) answers
+            // now, so that a slow identity provider does not park every
+            // request on the blocking pool; an unknown kid waits for the
+            // fetch (on the blocking pool).
+            Err(std::sync::TryLockError::WouldBlock) => {
+                return match keys.as_ref().map(|ks| ks.find(kid, alg)) {
+                    Some(Ok(k)) => Some(Ok(k)),
+                    _ => None,
+                };
+            }
+        };
+        if !rate_limited {
+            return None;
+        }
+        Some(match keys {
+            Some(ks) => ks.find(kid, alg),
+            None => Err(AuthnError::Unavailable(
+                err.unwrap_or_else(|| "no key set fetched yet".into()),
+            )),
+        })
+    }
+
     /// Fetch now unless a fetch happened within `min_refresh_interval`.
     /// Callers arriving during a fetch wait for it and then find the
     /// interval not yet passed.

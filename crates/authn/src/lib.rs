@@ -31,7 +31,7 @@ pub use config::{
     CachePolicy, ClaimNames, DEFAULT_LEEWAY_S, IssuerConfig, KeySource, MAX_LEEWAY_S,
 };
 pub use error::AuthnError;
-pub use http::HTTP_TIMEOUT;
+pub use http::{HTTP_TIMEOUT, check_url};
 pub use identity::{Identity, Source, StepUp, step_up_challenge};
 pub use introspect::{IntrospectionConfig, Introspector};
 pub use validator::JwtValidator;

@@ -148,3 +148,22 @@ fn plain_http_to_a_remote_host_is_refused() {
         Err(AuthnError::Config(_))
     ));
 }
+
+#[test]
+fn cached_path_answers_hits_only() {
+    let (s, i) = setup(|_| {});
+    add(&s, "opaque-c", json!({"active": true, "sub": "carol"}));
+    assert!(i.introspect_cached("opaque-c").is_none());
+    assert_eq!(calls(&s), 0);
+    assert!(i.introspect("opaque-c").is_ok());
+    assert_eq!(
+        i.introspect_cached("opaque-c").unwrap().unwrap().subject,
+        "carol"
+    );
+    assert_eq!(i.cache_hits(), 1);
+    assert!(matches!(
+        i.introspect_cached("has space"),
+        Some(Err(AuthnError::Malformed(_)))
+    ));
+    assert_eq!(calls(&s), 1);
+}

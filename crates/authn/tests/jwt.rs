@@ -305,8 +305,12 @@ fn failed_refresh_falls_back_to_the_last_good_keys() {
         .fail
         .store(true, std::sync::atomic::Ordering::SeqCst);
     std::thread::sleep(Duration::from_millis(150));
+    // A different token (an identical one would be answered from the
+    // accepted-token memory without looking at keys).
+    let mut c = claims();
+    c["jti"] = json!("second");
     assert!(
-        v.validate(&mint(&rsa, &claims())).is_ok(),
+        v.validate(&mint(&rsa, &c)).is_ok(),
         "last good keys are used"
     );
     assert_eq!(
@@ -396,4 +400,131 @@ fn errors_never_contain_the_token() {
     for part in t.split('.') {
         assert!(!text.contains(part));
     }
+}
+
+#[test]
+fn cached_path_never_fetches_and_says_when_a_fetch_is_due() {
+    let rsa = rsa_key("rsa1");
+    let server = Server::start(jwks(&[&rsa]));
+    let mut cfg = issuer(&server, &["RS256"]);
+    cfg.cache.min_refresh_interval = Duration::from_secs(60);
+    let v = JwtValidator::new(vec![cfg]).unwrap();
+    let good = mint(&rsa, &claims());
+    // Nothing fetched yet: the cached path hands over to the fetching one.
+    assert!(v.validate_cached(&good).is_none());
+    assert_eq!(server.fetches(), 0);
+    // Checks that need no key are answered on the cached path.
+    let bad_iss = mint(
+        &rsa,
+        &json!({"iss": "https://other", "aud": AUD, "sub": "x"}),
+    );
+    assert_eq!(
+        v.validate_cached(&bad_iss),
+        Some(Err(AuthnError::UnknownIssuer))
+    );
+    assert!(v.validate(&good).is_ok());
+    assert_eq!(v.validate_cached(&good).unwrap().unwrap().subject, "alice");
+    // An unknown kid within the refresh interval: answered without a fetch.
+    let mut h = Header::new(Algorithm::RS256);
+    h.kid = Some("rotated".into());
+    let t = jsonwebtoken::encode(&h, &claims(), &rsa.enc).unwrap();
+    assert_eq!(v.validate_cached(&t), Some(Err(AuthnError::UnknownKid)));
+    assert_eq!(server.fetches(), 1);
+    assert_eq!(v.issuer_names(), [ISS]);
+}
+
+#[test]
+fn remembered_tokens_still_expire_at_exp() {
+    let ec = ec_key("ec1");
+    let server = Server::start(jwks(&[&ec]));
+    let mut cfg = issuer(&server, &["ES256"]);
+    cfg.leeway_s = 0;
+    let v = JwtValidator::new(vec![cfg]).unwrap();
+    let mut c = claims();
+    c["exp"] = json!(now() + 1);
+    let t = mint(&ec, &c);
+    assert!(v.validate(&t).is_ok());
+    // Remembered: answered on the cached path.
+    assert!(v.validate_cached(&t).unwrap().is_ok());
+    std::thread::sleep(Duration::from_millis(2100));
+    assert_eq!(v.validate_cached(&t), Some(Err(AuthnError::Expired)));
+}
+
+#[test]
+fn accepted_tokens_are_remembered_without_keys() {
+    let ec = ec_key("ec1");
+    let server = Server::start(jwks(&[&ec]));
+    let mut cfg = issuer(&server, &["ES256"]);
+    cfg.cache.min_refresh_interval = Duration::from_millis(10);
+    let v = JwtValidator::new(vec![cfg]).unwrap();
+    let t = mint(&ec, &claims());
+    assert!(v.validate(&t).is_ok());
+    // The issuer drops the key; an unknown kid makes the validator refetch.
+    *server.idp.jwks.lock().unwrap() = jwks(&[]);
+    std::thread::sleep(Duration::from_millis(20));
+    let other = mint(&ec_key("other"), &claims());
+    assert_eq!(v.validate(&other), Err(AuthnError::UnknownKid));
+    assert_eq!(server.fetches(), 2);
+    // The token seen before is remembered (documented: up to VERIFIED_TTL);
+    // a new token under the dropped key is not accepted.
+    assert!(v.validate_cached(&t).unwrap().is_ok());
+    let mut c = claims();
+    c["jti"] = json!("new");
+    assert_eq!(v.validate(&mint(&ec, &c)), Err(AuthnError::UnknownKid));
+}
+
+#[test]
+fn stale_keys_answer_while_a_slow_fetch_is_in_flight() {
+    use std::io::{Read, Write};
+    let ec = ec_key("ec1");
+    let doc = jwks(&[&ec]);
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let url = format!("http://{}/jwks", listener.local_addr().unwrap());
+    std::thread::spawn(move || {
+        for (n, s) in listener.incoming().enumerate() {
+            let Ok(mut s) = s else { continue };
+            let mut buf = [0u8; 4096];
+            let _ = s.read(&mut buf);
+            if n > 0 {
+                // Every later fetch hangs (less than the 5 s client limit).
+                std::thread::sleep(Duration::from_millis(1500));
+                continue;
+            }
+            let _ = write!(
+                s,
+                "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{doc}",
+                doc.len()
+            );
+        }
+    });
+    let mut cfg = IssuerConfig::new(ISS, vec![AUD.into()], KeySource::JwksUrl(url), &["ES256"]);
+    cfg.cache = CachePolicy {
+        default_ttl: Duration::from_millis(10),
+        min_ttl: Duration::from_millis(10),
+        max_ttl: Duration::from_millis(10),
+        min_refresh_interval: Duration::from_millis(10),
+    };
+    let v = std::sync::Arc::new(JwtValidator::new(vec![cfg]).unwrap());
+    assert!(v.validate(&mint(&ec, &claims())).is_ok());
+    std::thread::sleep(Duration::from_millis(30)); // keys now stale
+    let v2 = v.clone();
+    let mut c = claims();
+    c["jti"] = json!("slow");
+    let slow_token = mint(&ec, &c);
+    let slow = std::thread::spawn(move || v2.validate(&slow_token));
+    std::thread::sleep(Duration::from_millis(200)); // the slow fetch is in flight
+    let mut c = claims();
+    c["jti"] = json!("during");
+    let started = std::time::Instant::now();
+    assert!(v.validate_cached(&mint(&ec, &c)).unwrap().is_ok());
+    assert!(started.elapsed() < Duration::from_millis(500));
+    assert!(
+        v.validate_cached(&mint(&ec_key("new-kid"), &claims()))
+            .is_none(),
+        "an unknown kid waits for the fetch"
+    );
+    assert!(
+        slow.join().unwrap().is_ok(),
+        "last good keys after the failed fetch"
+    );
 }

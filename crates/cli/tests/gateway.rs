@@ -75,6 +75,39 @@ fn example_config_validates() {
 }
 
 #[test]
+fn example_token_tables_validate_and_need_the_client_secret() {
+    let dir = tempfile::tempdir().unwrap();
+    let example = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../examples/gateway/gateway.toml");
+    let text = std::fs::read_to_string(example).unwrap();
+    let (head, auth) = text.split_once("# Bearer tokens").unwrap();
+    // Uncomment the [auth] example (its TOML lines start lower case or '[').
+    let auth: String = auth
+        .lines()
+        .map(|l| match l.strip_prefix("# ") {
+            Some(rest) if rest.starts_with(|c: char| c.is_ascii_lowercase() || c == '[') => {
+                format!("{rest}\n")
+            }
+            _ => String::new(),
+        })
+        .collect();
+    assert!(auth.contains("[[auth.jwt]]") && auth.contains("[auth.introspection]"));
+    std::fs::write(dir.path().join("gateway.toml"), format!("{head}{auth}")).unwrap();
+    let o = aigis(&["gateway", "--check", "-c", "gateway.toml"], dir.path());
+    assert_eq!(o.status.code(), Some(2), "{:?}", out(&o));
+    let err = out(&o).1;
+    assert!(err.contains("auth.introspection.client_secret"), "{err}");
+    assert_eq!(err.trim_end().lines().count(), 1, "{err}");
+    let o = Command::new(env!("CARGO_BIN_EXE_aigis"))
+        .args(["gateway", "--check", "-c", "gateway.toml"])
+        .current_dir(dir.path())
+        .env("AIGIS_KEY_HASH_SECRET", SECRET)
+        .env("AIGIS_INTROSPECTION_SECRET", "client-secret-value")
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(0), "{:?}", out(&o));
+}
+
+#[test]
 fn keys_create_list_rotate_revoke() {
     let dir = tempfile::tempdir().unwrap();
     let d = dir.path();

@@ -7,10 +7,12 @@
 //! directory of the configuration file.
 
 mod audit;
+pub mod auth;
 mod duration;
 mod validate;
 
 pub use audit::{AuditSettings, MAX_AUDIT_QUEUE};
+pub use auth::Auth;
 pub use duration::{Dur, parse_duration};
 
 use crate::Error as ConfigError;
@@ -48,6 +50,9 @@ pub struct GatewayConfig {
     /// How the audit log is written (fsync, rotation, checkpoints).
     #[serde(default)]
     pub audit: AuditSettings,
+    /// Bearer tokens besides API keys: JWT issuers and introspection.
+    #[serde(default)]
+    pub auth: Auth,
 }
 
 /// The two listeners.
@@ -222,6 +227,7 @@ impl GatewayConfig {
             toml::from_str(text).map_err(|e| ConfigError::Parse(one_line(&e.to_string())))?;
         cfg.resolve_paths(base);
         cfg.validate()?;
+        cfg.auth.validate(&cfg.roles)?;
         Ok(cfg)
     }
 
@@ -256,6 +262,7 @@ impl GatewayConfig {
                 fix(p);
             }
         }
+        self.auth.resolve_paths(base);
     }
 
     /// The route serving `path`: the longest matching prefix.

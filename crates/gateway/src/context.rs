@@ -16,19 +16,20 @@ pub struct ClientAddr(pub SocketAddr);
 #[serde(rename_all = "snake_case")]
 pub enum IdentityKind {
     ApiKey,
-    /// A JWT bearer token (aigis-authn; not wired yet).
+    /// A JWT bearer token (aigis-authn, see [`crate::tokens`]).
     Jwt,
-    /// An OAuth2 token checked by introspection (aigis-authn; not wired yet).
+    /// An OAuth2 token checked by introspection (RFC 7662, aigis-authn).
     Introspected,
 }
 
 /// Who is calling, after the authenticate layer. API keys fill `id` (the key
-/// id), `role` and `tenant`; token-based identities will also carry the
-/// `amr`/`acr` claims the authorize layer checks for MFA.
+/// id), `role` and `tenant`; token-based identities (`id` is
+/// `<issuer name>:<sub>`, `role` empty when the token names no configured
+/// role) also carry the `amr`/`acr` claims the authorize layer checks for MFA.
 #[derive(Clone, Debug)]
 pub struct Identity {
     pub kind: IdentityKind,
-    /// Key id, or the token subject.
+    /// Key id, or `<issuer name>:<token subject>`.
     pub id: String,
     pub role: String,
     pub tenant: Option<String>,

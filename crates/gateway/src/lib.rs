@@ -23,6 +23,7 @@ pub mod reject;
 pub mod server;
 pub mod state;
 pub mod tls;
+pub mod tokens;
 
 pub use config::GatewayConfig;
 pub use error::Error;

@@ -22,6 +22,8 @@ pub struct Metrics {
     latency_sum_micros: AtomicU64,
     upstream_errors: AtomicU64,
     rate_limited: AtomicU64,
+    /// Token-authentication counters, when `[auth]` configures any.
+    pub tokens: std::sync::OnceLock<std::sync::Arc<crate::tokens::TokenAuth>>,
 }
 
 impl Metrics {
@@ -103,6 +105,9 @@ impl Metrics {
                 "# HELP {name} {help}\n# TYPE {name} counter\n{name} {}",
                 v.load(Ordering::Relaxed)
             );
+        }
+        if let Some(t) = self.tokens.get() {
+            t.render_metrics(&mut out);
         }
         out
     }

@@ -10,6 +10,7 @@ use crate::context::ClientAddr;
 use crate::keys::{KeyHasher, KeyStore, KeyTable};
 use crate::state::AppState;
 use crate::tls::{ReloadingCert, server_config};
+use crate::tokens::TokenAuth;
 use crate::{Error, admin, app};
 use axum::Router;
 use hyper_util::rt::{TokioExecutor, TokioIo, TokioTimer};
@@ -65,10 +66,13 @@ impl Gateway {
         audit: Arc<dyn AuditSink>,
     ) -> Result<Gateway, Error> {
         let cert = config.tls.as_ref().map(ReloadingCert::load).transpose()?;
-        Ok(Gateway {
-            state: AppState::new(Arc::new(config), keys, hasher, audit)?,
-            cert,
-        })
+        let tokens = TokenAuth::from_config(&config)?.map(Arc::new);
+        let state = AppState::new(Arc::new(config), keys, hasher, audit)?;
+        if let Some(t) = tokens {
+            let _ = state.metrics.tokens.set(t.clone());
+            let _ = state.tokens.set(t);
+        }
+        Ok(Gateway { state, cert })
     }
 
     pub fn state(&self) -> Arc<AppState> {
@@ -114,6 +118,16 @@ impl Gateway {
             )?))),
             _ => None,
         };
+        if let Some(t) = self.state.tokens.get().cloned() {
+            // Fetch JWKS now, off the async workers; a failure is a warning:
+            // requests then fetch again (rate-limited) and answer 503 until
+            // keys are available.
+            tokio::task::spawn_blocking(move || {
+                for (issuer, e) in t.prefetch() {
+                    tracing::warn!(%issuer, error = %e, "JWKS prefetch failed; serving without keys for this issuer until a fetch succeeds");
+                }
+            });
+        }
         let (stop_tx, stop_rx) = watch::channel(false);
         // Every connection task holds a sender; when all are dropped, the
         // drain is complete.

@@ -7,9 +7,10 @@ use crate::keys::{KeyHasher, KeyTable};
 use crate::metrics::Metrics;
 use crate::proxy::Upstreams;
 use crate::ratelimit::{DailyQuota, Gcra, RateLimiter};
+use crate::tokens::TokenAuth;
 use arc_swap::ArcSwap;
 use std::collections::HashMap;
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, OnceLock};
 use tokio::sync::Semaphore;
 
 /// The limiters configured under `[rate_limits]` and `[quotas]`.
@@ -48,6 +49,8 @@ pub struct AppState {
     pub audit: Arc<dyn AuditSink>,
     pub metrics: Metrics,
     pub upstreams: Upstreams,
+    /// JWT / introspection checks (`[auth]`); set once by `Gateway::from_parts`.
+    pub tokens: OnceLock<Arc<TokenAuth>>,
 }
 
 impl AppState {
@@ -66,6 +69,7 @@ impl AppState {
             in_flight: Mutex::new(HashMap::new()),
             audit,
             metrics: Metrics::default(),
+            tokens: OnceLock::new(),
         }))
     }
 }

@@ -27,23 +27,22 @@ pub struct TestKey {
 }
 
 pub fn rsa_key(kid: &str) -> TestKey {
-    let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/");
-    let pem = std::fs::read(format!("{dir}rsa_test_only_key.pem")).unwrap();
+    // include_bytes! (relative to this file) so that other crates' tests
+    // can include this module by path.
+    let pem = include_bytes!("../fixtures/rsa_test_only_key.pem");
     let mut jwk: Value =
-        serde_json::from_slice(&std::fs::read(format!("{dir}rsa_test_only_jwk.json")).unwrap())
-            .unwrap();
+        serde_json::from_slice(include_bytes!("../fixtures/rsa_test_only_jwk.json")).unwrap();
     jwk["kid"] = json!(kid);
     TestKey {
         kid: kid.into(),
         alg: Algorithm::RS256,
-        enc: EncodingKey::from_rsa_pem(&pem).unwrap(),
+        enc: EncodingKey::from_rsa_pem(pem).unwrap(),
         jwk,
     }
 }
 
 pub fn rsa_public_pem() -> Vec<u8> {
-    let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/");
-    std::fs::read(format!("{dir}rsa_test_only_pub.pem")).unwrap()
+    include_bytes!("../fixtures/rsa_test_only_pub.pem").to_vec()
 }
 
 pub fn ec_key(kid: &str) -> TestKey {

@@ -29,6 +29,10 @@ pub fn run(args: &GatewayArgs) -> Result<u8> {
             aigis_audit::CheckpointSigner::from_key_ref(reference)
                 .with_context(|| format!("{}: audit.checkpoint_key", path.display()))?;
         }
+        // And that JWKS files parse and the introspection secret resolves
+        // (no network: remote key sets are fetched when the gateway starts).
+        aigis_gateway::tokens::TokenAuth::from_config(&cfg)
+            .with_context(|| format!("{}", path.display()))?;
         println!(
             "{}: ok ({} routes, {} roles, {keys} keys)",
             path.display(),

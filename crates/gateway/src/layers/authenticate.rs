@@ -1,61 +1,119 @@
-//! Request filter: who is calling. Today: API keys, from
-//! `Authorization: Bearer aig_...` or `X-API-Key: aig_...`, checked against
-//! the in-memory key table (one constant-time HMAC verify).
+//! Request filter: who is calling. One credential per request, from
+//! `Authorization: Bearer ...` or `X-API-Key: ...` (both at once is refused
+//! as ambiguous):
 //!
-//! JWT bearer tokens and OAuth2 introspection (aigis-authn) are NOT wired
-//! yet: a bearer credential that is not key-shaped is where they will plug
-//! in; today it is refused with 401 like any bad credential.
+//! - `aig_...` (and anything in `X-API-Key`) is an API key, checked against
+//!   the in-memory key table (one constant-time HMAC verify);
+//! - any other bearer token goes to [`crate::tokens::TokenAuth`]: a JWT
+//!   (three parts) to the configured issuers, otherwise introspection;
+//!   without `[auth]` it is refused like any bad credential.
+//!
+//! Answers: no or bad credential, 401 with `WWW-Authenticate: Bearer`; a
+//! token that was checked and refused, 401 with `error="invalid_token"`
+//! (RFC 6750); a token that could not be checked because the identity
+//! provider is unreachable and no last-good keys exist, 503 with no detail.
+//! The audit record's `reason` is aigis-authn's reason code
+//! (`expired-token`, `alg-none`, ...), never token contents.
 //!
 //! The credential is removed from the request here so that no later phase
 //! (or the upstream) ever sees it.
 
 use crate::context::{Identity, IdentityKind};
-use crate::keys::unix_now;
+use crate::keys::{KEY_PREFIX, unix_now};
 use crate::layers::ctx;
-use crate::reject::GatewayError;
+use crate::reject::{ErrorFacts, Fault, GatewayError};
 use crate::state::AppState;
+use aigis_audit::redact::redact;
+use aigis_authn::AuthnError;
 use axum::extract::{Request, State};
 use axum::middleware::Next;
-use axum::response::Response;
-use http::header::AUTHORIZATION;
+use axum::response::{IntoResponse, Response};
+use http::header::{AUTHORIZATION, CONTENT_TYPE, WWW_AUTHENTICATE};
+use http::{HeaderValue, StatusCode};
 use std::sync::Arc;
+use zeroize::Zeroizing;
 
 pub const API_KEY_HEADER: &str = "x-api-key";
+
+/// `WWW-Authenticate` for a token that was checked and refused.
+pub const INVALID_TOKEN_CHALLENGE: &str = "Bearer realm=\"aigis\", error=\"invalid_token\"";
+
+/// The credential a request presents.
+enum Credential {
+    None,
+    ApiKey(Zeroizing<String>),
+    Token(Zeroizing<String>),
+}
 
 pub async fn authenticate(
     State(state): State<Arc<AppState>>,
     mut req: Request,
     next: Next,
-) -> Result<Response, GatewayError> {
-    let identity = identify(&state, &req).ok_or(GatewayError::Unauthenticated)?;
+) -> Response {
+    let (identity, audit_id) = match credential(&req) {
+        Credential::None => return GatewayError::Unauthenticated.into_response(),
+        Credential::ApiKey(k) => match api_key(&state, &k) {
+            Some(id) => {
+                let audit = id.id.clone();
+                (id, audit)
+            }
+            None => return GatewayError::Unauthenticated.into_response(),
+        },
+        Credential::Token(t) => match state.tokens.get() {
+            None => return GatewayError::Unauthenticated.into_response(),
+            Some(tokens) => match tokens.authenticate(&t).await {
+                Ok(a) => (a.identity, a.audit_id),
+                Err(e) => return token_rejection(&e),
+            },
+        },
+    };
     req.headers_mut().remove(AUTHORIZATION);
     req.headers_mut().remove(API_KEY_HEADER);
     if let Some(ctx) = ctx(&req) {
         ctx.with_facts(|f| {
-            f.identity = Some(identity.id.clone());
-            f.role = Some(identity.role.clone());
-            f.tenant = identity.tenant.clone();
+            f.identity = Some(audit_id);
+            f.role = (!identity.role.is_empty()).then(|| identity.role.clone());
+            // Token claims are the identity provider's data: scrub them.
+            f.tenant = match identity.kind {
+                IdentityKind::ApiKey => identity.tenant.clone(),
+                _ => identity.tenant.as_deref().map(redact),
+            };
         });
     }
     req.extensions_mut().insert(identity);
-    Ok(next.run(req).await)
+    next.run(req).await
 }
 
-fn identify(state: &AppState, req: &Request) -> Option<Identity> {
+fn credential(req: &Request) -> Credential {
     let h = req.headers();
-    let presented = match (h.get(AUTHORIZATION), h.get(API_KEY_HEADER)) {
-        (Some(_), Some(_)) => return None, // two credentials: ambiguous, refuse
+    let bad = Credential::None;
+    match (h.get(AUTHORIZATION), h.get(API_KEY_HEADER)) {
+        (Some(_), Some(_)) => bad, // two credentials: ambiguous, refuse
         (Some(a), None) => {
-            let a = a.to_str().ok()?;
-            let (scheme, token) = a.split_once(' ')?;
+            let Some((scheme, token)) = a.to_str().ok().and_then(|a| a.split_once(' ')) else {
+                return bad;
+            };
             if !scheme.eq_ignore_ascii_case("bearer") {
-                return None;
+                return bad;
             }
-            token.trim()
+            let token = token.trim();
+            if token.starts_with(KEY_PREFIX) {
+                Credential::ApiKey(Zeroizing::new(token.to_string()))
+            } else if token.is_empty() {
+                bad
+            } else {
+                Credential::Token(Zeroizing::new(token.to_string()))
+            }
         }
-        (None, Some(k)) => k.to_str().ok()?.trim(),
-        (None, None) => return None,
-    };
+        (None, Some(k)) => match k.to_str() {
+            Ok(k) => Credential::ApiKey(Zeroizing::new(k.trim().to_string())),
+            Err(_) => bad,
+        },
+        (None, None) => bad,
+    }
+}
+
+fn api_key(state: &AppState, presented: &str) -> Option<Identity> {
     let keys = state.keys.load();
     let entry = keys.check(&state.hasher, presented, unix_now())?;
     Some(Identity {
@@ -66,4 +124,38 @@ fn identify(state: &AppState, req: &Request) -> Option<Identity> {
         amr: None,
         acr: None,
     })
+}
+
+/// 401 `invalid_token`, or 503 when the token could not be checked.
+fn token_rejection(e: &AuthnError) -> Response {
+    let (status, message, challenge, decision, fault) = if e.is_unavailable() {
+        (
+            StatusCode::SERVICE_UNAVAILABLE,
+            "authentication temporarily unavailable",
+            None,
+            "error",
+            Fault::Upstream,
+        )
+    } else {
+        (
+            StatusCode::UNAUTHORIZED,
+            "invalid token",
+            Some(INVALID_TOKEN_CHALLENGE),
+            "unauthenticated",
+            Fault::Downstream,
+        )
+    };
+    let body = serde_json::json!({ "error": message }).to_string();
+    let mut resp = (status, body).into_response();
+    let headers = resp.headers_mut();
+    headers.insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
+    if let Some(c) = challenge {
+        headers.insert(WWW_AUTHENTICATE, HeaderValue::from_static(c));
+    }
+    resp.extensions_mut().insert(ErrorFacts {
+        decision,
+        reason: e.reason().to_string(),
+        fault,
+    });
+    resp
 }

@@ -62,7 +62,7 @@ impl Gateway {
     ) -> Result<Gateway, Error> {
         let cert = config.tls.as_ref().map(ReloadingCert::load).transpose()?;
         Ok(Gateway {
-            state: AppState::new(Arc::new(config), keys, hasher, audit),
+            state: AppState::new(Arc::new(config), keys, hasher, audit)?,
             cert,
         })
     }

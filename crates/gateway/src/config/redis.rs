@@ -252,4 +252,27 @@ mod tests {
         }
         assert!(with_redis("url = \"redis://h/0\"\npassword = \"env:REDIS_PASSWORD\"").is_ok());
     }
+
+    #[test]
+    fn example_redis_section_parses_when_uncommented() {
+        let text = include_str!("../../../../examples/gateway/gateway.toml");
+        let mut out = String::new();
+        let mut inside = false;
+        for line in text.lines() {
+            inside |= line.starts_with("# [rate_limits.redis]");
+            if inside && line.trim().is_empty() {
+                inside = false;
+            }
+            match line.strip_prefix("# ") {
+                Some(rest) if inside && !rest.starts_with(' ') => out.push_str(rest),
+                _ => out.push_str(line),
+            }
+            out.push('\n');
+        }
+        assert!(out.contains("\n[rate_limits.redis]\nurl = "), "{out}");
+        let c = GatewayConfig::from_toml(&out, Path::new("/etc/aigis")).unwrap();
+        let r = c.rate_limits.redis.unwrap();
+        assert_eq!(r.password.as_deref(), Some("env:REDIS_PASSWORD"));
+        assert_eq!(r.on_error, OnRedisError::Local);
+    }
 }

@@ -152,10 +152,12 @@ impl SharedGcra {
         s.last_fetch = Some(now);
         let micros = Duration::from_micros(t.micros);
         if t.cells == 0 {
-            // Wait for one cell, plus the time for the rest of a batch.
+            // Wait for one cell, plus the time for the rest of a batch (no
+            // more than the bucket holds: cells past `burst` would be lost).
+            let extra_cells = want.min(self.burst).saturating_sub(1);
             let extra = self
                 .interval
-                .saturating_mul(u32::try_from(want - 1).unwrap_or(u32::MAX));
+                .saturating_mul(u32::try_from(extra_cells).unwrap_or(u32::MAX));
             let wait = micros.saturating_add(extra);
             s.refused_until = now.checked_add(wait);
             s.cells = 0;

@@ -29,7 +29,9 @@ GW=(127.0.0.1:18201 127.0.0.1:18202 127.0.0.1:18203)
 ADMIN=(127.0.0.1:19201 127.0.0.1:19202 127.0.0.1:19203)
 
 if [ -z "${AIGIS_BIN:-}" ]; then
-  cargo build --release -p aigis -p aigis-gateway --example demo_model_server >&2
+  # Two commands: with --example, cargo builds only the examples named.
+  cargo build --release -p aigis --bin aigis >&2
+  cargo build --release -p aigis-gateway --example demo_model_server >&2
   AIGIS_BIN=$TARGET/release/aigis
   DEMO_BIN=$TARGET/release/examples/demo_model_server
 fi

@@ -27,7 +27,7 @@ def main() -> None:
             line = (
                 '{"seq":%d,"prev":"%s","record":{"time":"%s","request_id":"req-%08d",'
                 '"identity":"key-%d","role":"reader","model":"llama-3-8b","route":"/v1/chat/completions",'
-                '"method":"POST","status":200,"latency_ms":%d,"bytes_in":512,"bytes_out":2048,'
+                '"method":"POST","status":200,"latency_us":%d,"bytes_in":512,"bytes_out":2048,'
                 '"decision":"allow"}}' % (i + 1, prev, t, i, i % 97, i % 50)
             )
             out.write(line + "\n")

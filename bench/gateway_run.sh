@@ -5,14 +5,21 @@
 #   (c) aigis gateway: TLS 1.3, API key, RBAC, per-key rate limit (too high
 #       to trigger), metrics and audit log on,
 # same upstream, interleaved rounds, bounded durations. Also: idle RSS of
-# the gateway with 10,000 keys, and 401s against accepted requests.
+# the gateway with 10,000 keys, 401s and 429s against accepted requests,
+# latency at moderate load (CONNS_LOW connections), and each proxy's own CPU
+# time per request (from /proc: on 2 cores wrk competes for the CPU, so
+# requests/s alone mixes the proxy's cost with the load generator's).
 #
 # Needs: wrk, nginx, openssl, python3 (Debian: apt-get install wrk nginx).
 # Usage: bench/gateway_run.sh [SECONDS_PER_RUN=10] [ROUNDS=3] [CONNECTIONS=16]
+# Env: NGINX_WORKERS (default 2, as many as aigis's runtime threads on 2
+# cores), CONNS_LOW (default 2).
 set -euo pipefail
 DUR=${1:-10}
 ROUNDS=${2:-3}
 CONNS=${3:-16}
+CONNS_LOW=${CONNS_LOW:-2}
+NGINX_WORKERS=${NGINX_WORKERS:-2}
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 TARGET=${CARGO_TARGET_DIR:-$ROOT/target}
 WORK=$(mktemp -d /tmp/aigis-gw-bench.XXXXXX)
@@ -24,7 +31,9 @@ UP=127.0.0.1:18000; NGINX=127.0.0.1:18443; AIGIS=127.0.0.1:18444; ADMIN=127.0.0.
 
 # AIGIS_BIN / DEMO_BIN: use already-built binaries (skips the release build).
 if [ -z "${AIGIS_BIN:-}" ]; then
-  cargo build --release -p aigis -p aigis-gateway --example demo_model_server >&2
+  # (--example alone would build only the example, not the aigis binary)
+  cargo build --release -p aigis --bin aigis >&2
+  cargo build --release -p aigis-gateway --example demo_model_server >&2
   AIGIS_BIN=$TARGET/release/aigis
   DEMO_BIN=$TARGET/release/examples/demo_model_server
 fi
@@ -51,6 +60,8 @@ key = "key.pem"
 max_concurrent_per_key = 1024
 [rate_limits]
 per_key = { requests = 1000000, per = "1s" }
+# Only the key of tenant "limited" has a tenant: it is refused (429) after one request.
+per_tenant = { requests = 1, per = "1h", burst = 1 }
 [[routes]]
 name = "kserve"
 path_prefix = "/v2/"
@@ -62,6 +73,7 @@ routes = ["kserve"]
 methods = ["POST"]
 TOML
 KEY=$("$AIGIS_BIN" keys -c "$WORK/gateway.toml" create --role bench 2>/dev/null)
+KEY429=$("$AIGIS_BIN" keys -c "$WORK/gateway.toml" create --role bench --tenant limited 2>/dev/null)
 # 9,999 more keys straight into the store (same hashing: HMAC-SHA256 over the
 # whole key under the secret); their secrets are random and thrown away.
 python3 - "$WORK/keys.db" <<'PY'
@@ -80,7 +92,7 @@ AIGIS_PID=$!
 # --- nginx -----------------------------------------------------------------
 mkdir -p "$WORK/nginx"
 cat > "$WORK/nginx.conf" <<NGX
-worker_processes 1;
+worker_processes $NGINX_WORKERS;
 pid $WORK/nginx/nginx.pid;
 error_log $WORK/nginx/error.log warn;
 events { worker_connections 4096; }
@@ -89,8 +101,11 @@ http {
   client_body_temp_path $WORK/nginx; proxy_temp_path $WORK/nginx;
   fastcgi_temp_path $WORK/nginx; uwsgi_temp_path $WORK/nginx; scgi_temp_path $WORK/nginx;
   map_hash_bucket_size 128;
-  map \$http_x_api_key \$key_ok { default 0; "$KEY" 1; }
+  map \$http_x_api_key \$key_ok { default 0; "$KEY" 1; "$KEY429" 1; }
+  map \$http_x_api_key \$limited_key { default ""; "$KEY429" \$http_x_api_key; }
   limit_req_zone \$http_x_api_key zone=perkey:10m rate=1000000r/s;
+  limit_req_zone \$limited_key zone=limited:1m rate=1r/m;
+  limit_req_status 429;
   upstream model { server $UP; keepalive 64; }
   server {
     listen $NGINX ssl;
@@ -100,6 +115,7 @@ http {
     location /v2/ {
       if (\$key_ok = 0) { return 401; }
       limit_req zone=perkey burst=1000 nodelay;
+      limit_req zone=limited;
       proxy_http_version 1.1; proxy_set_header Connection "";
       proxy_set_header X-Api-Key "";
       proxy_pass http://model;
@@ -120,19 +136,40 @@ LUA
 RSS_IDLE=$(awk '/VmRSS/ {print $2}' /proc/$AIGIS_PID/status)
 echo "aigis idle RSS with $(python3 -c 'import sqlite3,sys; print(sqlite3.connect(sys.argv[1]).execute("select count(*) from api_keys").fetchone()[0])' "$WORK/keys.db") keys: ${RSS_IDLE} kB"
 
-run() { # name url key
-  BENCH_KEY=$3 wrk -t1 -c"$CONNS" -d"${DUR}s" --latency -s "$WORK/post.lua" "$2" 2>&1 |
-    awk -v n="$1" '/Requests\/sec/ {rps=$2} /^ +50%/ {p50=$2} /^ +99%/ {p99=$2} /Non-2xx/ {bad=$NF}
-      END {printf "%-10s rps=%s p50=%s p99=%s non2xx=%s\n", n, rps, p50, p99, (bad==""?0:bad)}'
+# CPU ticks (user+system) of the processes whose pids are given.
+ticks() { local t=0; for p in "$@"; do
+  t=$((t + $(awk '{print $14 + $15}' "/proc/$p/stat" 2>/dev/null || echo 0))); done; echo $t; }
+NGINX_MASTER=$(cat "$WORK/nginx/nginx.pid")
+NGINX_PIDS="$NGINX_MASTER $(pgrep -P "$NGINX_MASTER" | tr '\n' ' ')"
+HZ=$(getconf CLK_TCK)
+
+run() { # name url key connections pids...
+  local name=$1 url=$2 key=$3 conns=$4; shift 4
+  local before; before=$(ticks "$@")
+  BENCH_KEY=$key wrk -t1 -c"$conns" -d"${DUR}s" --latency -s "$WORK/post.lua" "$url" > "$WORK/wrk.out" 2>&1
+  local cpu=$(( $(ticks "$@") - before ))
+  awk -v n="$name" -v cpu="$cpu" -v hz="$HZ" '/Requests\/sec/ {rps=$2} /requests in/ {reqs=$1}
+      /^ +50%/ {p50=$2} /^ +99%/ {p99=$2} /Non-2xx/ {bad=$NF}
+      END {printf "%-12s rps=%s p50=%s p99=%s non2xx=%s cpu_us_per_req=%.1f\n", n, rps, p50, p99,
+           (bad==""?0:bad), (reqs>0 ? cpu*1e6/hz/reqs : 0)}' "$WORK/wrk.out"
 }
 URL=/v2/models/bench/infer
+DEMO_PID=${PIDS[0]}
+# One request to use up the limited key's allowance (then everything is 429).
+curl -s -o /dev/null --cacert "$WORK/cert.pem" -H "x-api-key: $KEY429" -H content-type:application/json \
+  -d '{"inputs":[]}' "https://localhost:${AIGIS##*:}$URL" || true
 echo "load average before: $(cut -d' ' -f1-3 /proc/loadavg)"
 for r in $(seq 1 "$ROUNDS"); do
-  run direct "http://$UP$URL" "$KEY"
-  run nginx "https://$NGINX$URL" "$KEY"
-  run aigis "https://$AIGIS$URL" "$KEY"
-  run aigis401 "https://$AIGIS$URL" "${KEY:0:20}_wrongsecret"
-  run nginx401 "https://$NGINX$URL" "bad"
+  run direct "http://$UP$URL" "$KEY" "$CONNS" "$DEMO_PID"
+  run nginx "https://$NGINX$URL" "$KEY" "$CONNS" $NGINX_PIDS
+  run aigis "https://$AIGIS$URL" "$KEY" "$CONNS" "$AIGIS_PID"
+  run aigis401 "https://$AIGIS$URL" "${KEY:0:20}_wrongsecret" "$CONNS" "$AIGIS_PID"
+  run nginx401 "https://$NGINX$URL" "bad" "$CONNS" $NGINX_PIDS
+  run aigis429 "https://$AIGIS$URL" "$KEY429" "$CONNS" "$AIGIS_PID"
+  run nginx429 "https://$NGINX$URL" "$KEY429" "$CONNS" $NGINX_PIDS
+  run direct_low "http://$UP$URL" "$KEY" "$CONNS_LOW" "$DEMO_PID"
+  run nginx_low "https://$NGINX$URL" "$KEY" "$CONNS_LOW" $NGINX_PIDS
+  run aigis_low "https://$AIGIS$URL" "$KEY" "$CONNS_LOW" "$AIGIS_PID"
 done
 echo "load average after: $(cut -d' ' -f1-3 /proc/loadavg)"
 echo "aigis RSS after load: $(awk '/VmRSS/ {print $2}' /proc/$AIGIS_PID/status) kB"

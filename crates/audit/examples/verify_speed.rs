@@ -63,7 +63,7 @@ fn main() {
         r.route = "/v1/chat/completions".into();
         r.method = "POST".into();
         r.status = 200;
-        r.latency_ms = i % 50;
+        r.latency_us = i % 50_000;
         r.bytes_in = 512;
         r.bytes_out = 2048;
         log.log(r).expect("log");

@@ -15,6 +15,8 @@ pub enum Decision {
     Deny,
     /// Refused by a rate limit or quota (429).
     Limit,
+    /// Refused as malformed or abusive: too large, too slow, bad JSON (4xx).
+    Reject,
     /// Failed inside the gateway or upstream (5xx).
     Error,
 }
@@ -36,18 +38,26 @@ pub struct AuditRecord {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub model: Option<String>,
     /// The matched route (its configured name or path), not the raw URL with
-    /// its query string.
+    /// its query string; empty (and left out) before a route was chosen.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
     pub route: String,
     pub method: String,
+    /// The client's IP address (the connection's peer).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub client: Option<String>,
     /// HTTP status sent to the client.
     pub status: u16,
-    pub latency_ms: u64,
+    /// From the request's arrival to the end of the response body.
+    pub latency_us: u64,
     pub bytes_in: u64,
     pub bytes_out: u64,
     pub decision: Decision,
     /// Why (a short reason code such as `expired-token` or `rate-limit:key`).
     #[serde(default, skip_serializing_if = "String::is_empty")]
     pub reason: String,
+    /// For failures: whose fault (`downstream`, `upstream` or `internal`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub fault: Option<String>,
 }
 
 impl AuditRecord {
@@ -62,27 +72,46 @@ impl AuditRecord {
             model: None,
             route: String::new(),
             method: String::new(),
+            client: None,
             status: 0,
-            latency_ms: 0,
+            latency_us: 0,
             bytes_in: 0,
             bytes_out: 0,
             decision,
             reason: String::new(),
+            fault: None,
         }
     }
 
-    /// Every string field, for the redaction pass.
-    pub(crate) fn strings_mut(&mut self) -> impl Iterator<Item = &mut String> {
+    /// Pass every string field through [`crate::redact`] (the writer does
+    /// this to each record; other sinks of these records should too).
+    pub fn redact(&mut self) {
+        self.redact_with(&mut crate::redact::RedactMemo::default());
+    }
+
+    /// [`AuditRecord::redact`], remembering the fields whose values repeat
+    /// across records in `memo`; `time` and `request_id`, new in every
+    /// record, are scanned without it.
+    pub fn redact_with(&mut self, memo: &mut crate::redact::RedactMemo) {
+        crate::redact::redact_in_place(&mut self.time);
+        crate::redact::redact_in_place(&mut self.request_id);
+        for s in self.repeating_strings_mut() {
+            memo.redact_in_place(s);
+        }
+    }
+
+    /// The string fields other than `time` and `request_id`.
+    fn repeating_strings_mut(&mut self) -> impl Iterator<Item = &mut String> {
         [
-            Some(&mut self.time),
-            Some(&mut self.request_id),
             self.identity.as_mut(),
             self.role.as_mut(),
             self.tenant.as_mut(),
             self.model.as_mut(),
             Some(&mut self.route),
             Some(&mut self.method),
+            self.client.as_mut(),
             Some(&mut self.reason),
+            self.fault.as_mut(),
         ]
         .into_iter()
         .flatten()

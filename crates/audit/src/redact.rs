@@ -66,6 +66,39 @@ pub fn redact_in_place(s: &mut String) -> bool {
     changed
 }
 
+/// Values remembered by a [`RedactMemo`] before it starts over.
+pub const MEMO_ENTRIES: usize = 4096;
+
+/// Remembers what redaction did to values that repeat from record to record
+/// (roles, routes, models, key ids, client addresses), so that each distinct
+/// value is scanned once. Bounded: it forgets everything when full.
+#[derive(Debug, Default)]
+pub struct RedactMemo {
+    seen: std::collections::HashMap<String, Option<String>>,
+}
+
+impl RedactMemo {
+    /// [`redact_in_place`], remembered.
+    pub fn redact_in_place(&mut self, s: &mut String) -> bool {
+        if let Some(known) = self.seen.get(s.as_str()) {
+            return match known {
+                Some(redacted) => {
+                    s.clone_from(redacted);
+                    true
+                }
+                None => false,
+            };
+        }
+        let original = s.clone();
+        let changed = redact_in_place(s);
+        if self.seen.len() >= MEMO_ENTRIES {
+            self.seen.clear();
+        }
+        self.seen.insert(original, changed.then(|| s.clone()));
+        changed
+    }
+}
+
 /// Redact a copy.
 pub fn redact(s: &str) -> String {
     let mut out = s.to_string();
@@ -236,5 +269,38 @@ mod tests {
         let out = redact(&long);
         assert!(out.len() <= MAX_FIELD_BYTES + '…'.len_utf8());
         assert!(out.ends_with('…'));
+    }
+}
+
+#[cfg(test)]
+mod memo_tests {
+    use super::*;
+
+    #[test]
+    fn memo_gives_the_same_answers_as_a_fresh_pass() {
+        let mut memo = RedactMemo::default();
+        let values = [
+            "llama-3-8b",
+            "Bearer eyJhbGciOiJFUzI1NiJ9.eyJzdWIiOiJ4In0.c2lnbmF0dXJl",
+            "aig_0123456789abcdef_0123456789abcdef0123456789",
+            "chat",
+        ];
+        for _ in 0..3 {
+            for v in values {
+                let (mut a, mut b) = (v.to_string(), v.to_string());
+                assert_eq!(memo.redact_in_place(&mut a), redact_in_place(&mut b), "{v}");
+                assert_eq!(a, b, "{v}");
+            }
+        }
+        assert_eq!(memo.seen.len(), values.len());
+    }
+
+    #[test]
+    fn memo_stays_bounded() {
+        let mut memo = RedactMemo::default();
+        for i in 0..(MEMO_ENTRIES * 2 + 7) {
+            memo.redact_in_place(&mut format!("model-{i}"));
+        }
+        assert!(memo.seen.len() <= MEMO_ENTRIES);
     }
 }

@@ -177,6 +177,21 @@ impl AuditLog {
         }
     }
 
+    /// Queue one record if there is room, whatever the [`WhenFull`] policy;
+    /// when the queue is full the record comes back (not counted as a
+    /// drop), so that an async caller can wait for room off its executor
+    /// and then call [`AuditLog::log`].
+    pub fn try_log(&self, record: AuditRecord) -> Result<Option<AuditRecord>, AuditError> {
+        let tx = self.tx.as_ref().ok_or(AuditError::Stopped)?;
+        match tx.try_send(Msg::Record(Box::new(record))) {
+            Ok(()) => Ok(None),
+            Err(TrySendError::Full(Msg::Record(r))) => Ok(Some(*r)),
+            // Only a record was sent; a flush message cannot come back.
+            Err(TrySendError::Full(Msg::Flush(_))) => Ok(None),
+            Err(TrySendError::Disconnected(_)) => Err(self.stopped()),
+        }
+    }
+
     /// Wait until everything queued so far is written and synced to disk.
     pub fn flush(&self) -> Result<(), AuditError> {
         let tx = self.tx.as_ref().ok_or(AuditError::Stopped)?;
@@ -193,6 +208,12 @@ impl AuditLog {
     /// Record lines written, since start.
     pub fn written(&self) -> u64 {
         self.shared.written.load(Ordering::Relaxed)
+    }
+
+    /// Whether the writer thread is still writing (false once it stopped
+    /// on an error).
+    pub fn is_running(&self) -> bool {
+        !self.shared.stopped.load(Ordering::SeqCst)
     }
 
     /// The writer's error, if it stopped on one.

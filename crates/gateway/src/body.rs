@@ -6,6 +6,8 @@
 //! - [`Observed`]: the response body on its way to the client: counts bytes
 //!   and runs a closure once when the body ends or is dropped (the logging
 //!   phase), and holds guards (a concurrency permit) until then.
+//! - [`IdleGuard`]: the upstream's response body: cut off (an error, which
+//!   aborts the client's stream) when no chunk arrives for the idle time.
 
 use bytes::Bytes;
 use http_body::{Body, Frame, SizeHint};
@@ -14,6 +16,7 @@ use std::pin::Pin;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU8, AtomicU64, Ordering};
 use std::task::{Context, Poll};
+use std::time::Duration;
 use tokio::time::{Instant, Sleep};
 
 type BoxError = Box<dyn std::error::Error + Send + Sync>;
@@ -38,6 +41,10 @@ impl BodyVerdict {
 #[derive(Debug, thiserror::Error)]
 #[error("request body cut off")]
 struct CutOff;
+
+#[derive(Debug, thiserror::Error)]
+#[error("upstream response stalled")]
+struct Stalled;
 
 pin_project! {
     /// See the module documentation.
@@ -182,6 +189,72 @@ impl<B: Body<Data = Bytes>> Body for Observed<B> {
             Poll::Pending => {}
         }
         polled
+    }
+
+    fn is_end_stream(&self) -> bool {
+        self.inner.is_end_stream()
+    }
+
+    fn size_hint(&self) -> SizeHint {
+        self.inner.size_hint()
+    }
+}
+
+pin_project! {
+    /// See the module documentation.
+    pub struct IdleGuard<B> {
+        #[pin]
+        inner: B,
+        #[pin]
+        timer: Sleep,
+        idle: Duration,
+        on_stall: Option<Box<dyn FnOnce() + Send>>,
+    }
+}
+
+impl<B> IdleGuard<B> {
+    /// `on_stall` runs once if the body is cut off.
+    pub fn new(inner: B, idle: Duration, on_stall: Box<dyn FnOnce() + Send>) -> Self {
+        IdleGuard {
+            inner,
+            timer: tokio::time::sleep(idle),
+            idle,
+            on_stall: Some(on_stall),
+        }
+    }
+}
+
+impl<B> Body for IdleGuard<B>
+where
+    B: Body<Data = Bytes>,
+    B::Error: Into<BoxError>,
+{
+    type Data = Bytes;
+    type Error = BoxError;
+
+    fn poll_frame(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+    ) -> Poll<Option<Result<Frame<Bytes>, BoxError>>> {
+        let mut this = self.project();
+        match this.inner.poll_frame(cx) {
+            Poll::Ready(Some(Ok(frame))) => {
+                let idle = *this.idle;
+                this.timer.as_mut().reset(Instant::now() + idle);
+                Poll::Ready(Some(Ok(frame)))
+            }
+            Poll::Ready(Some(Err(e))) => Poll::Ready(Some(Err(e.into()))),
+            Poll::Ready(None) => Poll::Ready(None),
+            Poll::Pending => {
+                if this.timer.poll(cx).is_ready() {
+                    if let Some(f) = this.on_stall.take() {
+                        f();
+                    }
+                    return Poll::Ready(Some(Err(Stalled.into())));
+                }
+                Poll::Pending
+            }
+        }
     }
 
     fn is_end_stream(&self) -> bool {

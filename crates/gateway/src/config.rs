@@ -6,10 +6,12 @@
 //! `aigis_integrity::keys`. Relative paths are resolved against the
 //! directory of the configuration file.
 
+mod audit;
 mod duration;
 mod redis;
 mod validate;
 
+pub use audit::{AuditSettings, MAX_AUDIT_QUEUE};
 pub use duration::{Dur, parse_duration};
 pub use redis::{OnRedisError, RedisConfig};
 
@@ -45,6 +47,9 @@ pub struct GatewayConfig {
     pub routes: Vec<Route>,
     #[serde(default)]
     pub roles: BTreeMap<String, Role>,
+    /// How the audit log is written (fsync, rotation, checkpoints).
+    #[serde(default)]
+    pub audit: AuditSettings,
 }
 
 /// The two listeners.
@@ -152,8 +157,19 @@ pub struct Route {
     /// Models this route serves; empty = any model.
     #[serde(default)]
     pub models: Vec<String>,
-    /// `http://host:port` (plain HTTP to the model server; see docs).
+    /// `http://host:port` or `https://host:port` (base path allowed).
     pub upstream: String,
+    /// For `https://` upstreams: PEM file of the CA certificates that may
+    /// sign the upstream's certificate (default: the Mozilla roots bundled
+    /// in the binary).
+    #[serde(default)]
+    pub upstream_ca: Option<PathBuf>,
+    /// For `https://` upstreams that require client certificates (mTLS):
+    /// the gateway's certificate chain and private key, PEM.
+    #[serde(default)]
+    pub upstream_client_cert: Option<PathBuf>,
+    #[serde(default)]
+    pub upstream_client_key: Option<PathBuf>,
     /// Speak HTTP/2 (prior knowledge, h2c) to the upstream.
     #[serde(default)]
     pub upstream_http2: bool,
@@ -163,6 +179,14 @@ pub struct Route {
     /// Largest request body accepted (bytes).
     #[serde(default = "default_max_body")]
     pub max_body_bytes: u64,
+    /// Longest silence allowed between two chunks of the upstream's
+    /// response body (a stalled stream is cut off).
+    #[serde(default = "default_idle_timeout")]
+    pub idle_timeout: Dur,
+}
+
+fn default_idle_timeout() -> Dur {
+    Dur::secs(60)
 }
 
 fn default_upstream_timeout() -> Dur {
@@ -225,6 +249,18 @@ impl GatewayConfig {
         if let Some(tls) = &mut self.tls {
             fix(&mut tls.cert);
             fix(&mut tls.key);
+        }
+        for r in &mut self.routes {
+            for p in [
+                &mut r.upstream_ca,
+                &mut r.upstream_client_cert,
+                &mut r.upstream_client_key,
+            ]
+            .into_iter()
+            .flatten()
+            {
+                fix(p);
+            }
         }
     }
 

@@ -4,7 +4,7 @@
 
 use std::net::SocketAddr;
 use std::sync::Mutex;
-use std::sync::atomic::AtomicU64;
+use std::sync::atomic::{AtomicBool, AtomicU64};
 use std::time::Instant;
 
 /// The peer address of the connection, inserted by the server per connection.
@@ -62,6 +62,8 @@ pub struct RequestCtx {
     pub facts: Mutex<Facts>,
     /// Request body bytes read so far.
     pub bytes_in: AtomicU64,
+    /// The upstream went silent mid-response past the route's idle timeout.
+    pub upstream_stalled: AtomicBool,
 }
 
 impl RequestCtx {

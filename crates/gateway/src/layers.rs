@@ -13,10 +13,31 @@ pub mod request_id;
 pub mod response_filter;
 pub mod route;
 
-use crate::context::Ctx;
+use crate::config::Route;
+use crate::context::{Ctx, RouteMatch};
+use crate::reject::GatewayError;
+use crate::state::AppState;
 use axum::extract::Request;
 
 /// The request context; the request-id layer always inserts it first.
 pub(crate) fn ctx(req: &Request) -> Option<Ctx> {
     req.extensions().get::<Ctx>().cloned()
+}
+
+/// The route the route layer chose for this request, and its index.
+/// Missing means the stack is miswired: an internal error.
+pub(crate) fn matched_route<'a>(
+    state: &'a AppState,
+    req: &Request,
+) -> Result<(usize, &'a Route), GatewayError> {
+    let RouteMatch(index) = *req
+        .extensions()
+        .get::<RouteMatch>()
+        .ok_or(GatewayError::Internal)?;
+    let route = state
+        .config
+        .routes
+        .get(index)
+        .ok_or(GatewayError::Internal)?;
+    Ok((index, route))
 }

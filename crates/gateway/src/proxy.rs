@@ -5,23 +5,28 @@
 //! client's credentials are removed, `X-Request-Id` and `X-Forwarded-For`
 //! are set. A failure to connect or a broken response is 502, no response
 //! headers within the route's `timeout` is 504; both as generic JSON with no
-//! detail (the detail goes to the log). Upstreams are plain HTTP/1.1, or
-//! HTTP/2 with prior knowledge (`upstream_http2`); TLS to the upstream is
-//! NOT built yet (config validation refuses `https://`).
+//! detail (the detail goes to the log). Upstreams are HTTP/1.1, or HTTP/2
+//! (`upstream_http2`: prior knowledge on `http://`, ALPN on `https://`),
+//! over TCP or TLS. The response body is cut off when the upstream stays
+//! silent longer than the route's `idle_timeout` between two chunks.
 
-use crate::body::BodyVerdict;
-use crate::context::{Ctx, RouteMatch};
+use crate::body::{BodyVerdict, IdleGuard};
+use crate::config::{GatewayConfig, Route};
+use crate::context::Ctx;
 use crate::layers::request_id::REQUEST_ID_HEADER;
 use crate::reject::GatewayError;
 use crate::state::AppState;
+use crate::tls::upstream_client_config;
 use axum::body::Body;
 use axum::extract::{Request, State};
 use axum::response::Response;
 use http::{HeaderName, HeaderValue, Uri, header};
-use hyper_util::client::legacy::Client;
+use hyper_rustls::{HttpsConnector, HttpsConnectorBuilder};
 use hyper_util::client::legacy::connect::HttpConnector;
+use hyper_util::client::legacy::{Client, ResponseFuture};
 use hyper_util::rt::TokioExecutor;
 use std::sync::Arc;
+use std::sync::atomic::Ordering;
 use std::time::Duration;
 
 /// Idle upstream connections kept per host.
@@ -43,33 +48,61 @@ const HOP_BY_HOP: &[&str] = &[
     "x-forwarded-proto",
 ];
 
-/// HTTP clients for upstreams, shared by all routes (they pool by host).
+/// One HTTP client per route (each with its own connection pool): plain
+/// HTTP/1.1, h2c, or TLS with the route's trust settings.
 pub struct Upstreams {
-    http1: Client<HttpConnector, Body>,
-    h2c: Client<HttpConnector, Body>,
+    clients: Vec<UpstreamClient>,
+}
+
+enum UpstreamClient {
+    Plain(Client<HttpConnector, Body>),
+    Tls(Client<HttpsConnector<HttpConnector>, Body>),
+}
+
+impl UpstreamClient {
+    fn request(&self, req: Request) -> ResponseFuture {
+        match self {
+            UpstreamClient::Plain(c) => c.request(req),
+            UpstreamClient::Tls(c) => c.request(req),
+        }
+    }
 }
 
 impl Upstreams {
-    pub fn new() -> Upstreams {
-        let mut conn = HttpConnector::new();
-        conn.set_nodelay(true);
-        conn.set_connect_timeout(Some(Duration::from_secs(5)));
-        let http1 = Client::builder(TokioExecutor::new())
-            .pool_max_idle_per_host(POOL_MAX_IDLE_PER_HOST)
-            .pool_idle_timeout(Duration::from_secs(60))
-            .build(conn.clone());
-        let h2c = Client::builder(TokioExecutor::new())
-            .http2_only(true)
-            .pool_idle_timeout(Duration::from_secs(60))
-            .build(conn);
-        Upstreams { http1, h2c }
+    /// Build every route's client; TLS settings (CA file, client
+    /// certificate) are read now, so errors surface at start.
+    pub fn new(config: &GatewayConfig) -> Result<Upstreams, crate::Error> {
+        let clients = config
+            .routes
+            .iter()
+            .map(client_for)
+            .collect::<Result<_, _>>()?;
+        Ok(Upstreams { clients })
     }
 }
 
-impl Default for Upstreams {
-    fn default() -> Self {
-        Upstreams::new()
+fn client_for(route: &Route) -> Result<UpstreamClient, crate::Error> {
+    let mut conn = HttpConnector::new();
+    conn.set_nodelay(true);
+    conn.set_connect_timeout(Some(Duration::from_secs(5)));
+    let mut builder = Client::builder(TokioExecutor::new());
+    builder
+        .pool_max_idle_per_host(POOL_MAX_IDLE_PER_HOST)
+        .pool_idle_timeout(Duration::from_secs(60))
+        .http2_only(route.upstream_http2);
+    if !route.upstream.starts_with("https://") {
+        return Ok(UpstreamClient::Plain(builder.build(conn)));
     }
+    conn.enforce_http(false);
+    let tls = HttpsConnectorBuilder::new()
+        .with_tls_config(upstream_client_config(route)?)
+        .https_only();
+    let connector = if route.upstream_http2 {
+        tls.enable_http2().wrap_connector(conn)
+    } else {
+        tls.enable_http1().wrap_connector(conn)
+    };
+    Ok(UpstreamClient::Tls(builder.build(connector)))
 }
 
 /// The handler at the bottom of the stack.
@@ -77,15 +110,7 @@ pub async fn upstream_request(
     State(state): State<Arc<AppState>>,
     req: Request,
 ) -> Result<Response, GatewayError> {
-    let RouteMatch(index) = *req
-        .extensions()
-        .get::<RouteMatch>()
-        .ok_or(GatewayError::Internal)?;
-    let route = state
-        .config
-        .routes
-        .get(index)
-        .ok_or(GatewayError::Internal)?;
+    let (index, route) = crate::layers::matched_route(&state, &req)?;
     let ctx = req
         .extensions()
         .get::<Ctx>()
@@ -101,7 +126,7 @@ pub async fn upstream_request(
         .unwrap_or("/");
     let base_path = base.path().trim_end_matches('/');
     let uri = Uri::builder()
-        .scheme("http")
+        .scheme(base.scheme_str().unwrap_or("http"))
         .authority(base.authority().ok_or(GatewayError::Internal)?.clone())
         .path_and_query(format!("{base_path}{path_and_query}"))
         .build()
@@ -129,18 +154,27 @@ pub async fn upstream_request(
     parts.uri = uri;
     parts.version = http::Version::HTTP_11;
     parts.extensions = http::Extensions::new();
-    let client = if route.upstream_http2 {
-        &state.upstreams.h2c
-    } else {
-        &state.upstreams.http1
-    };
+    let client = state
+        .upstreams
+        .clients
+        .get(index)
+        .ok_or(GatewayError::Internal)?;
     let sent = tokio::time::timeout(
         route.timeout.0,
         client.request(Request::from_parts(parts, body)),
     )
     .await;
     match sent {
-        Ok(Ok(resp)) => Ok(resp.map(Body::new)),
+        Ok(Ok(resp)) => {
+            let (state, ctx, route_name) = (state.clone(), ctx.clone(), route.name.clone());
+            let on_stall = Box::new(move || {
+                ctx.upstream_stalled.store(true, Ordering::Relaxed);
+                state.metrics.upstream_error();
+                tracing::warn!(request_id = %ctx.request_id, route = %route_name, "upstream response stalled; cut off");
+            });
+            let idle = route.idle_timeout.0;
+            Ok(resp.map(|b| Body::new(IdleGuard::new(b, idle, on_stall))))
+        }
         Ok(Err(e)) => {
             match verdict.map(|v| v.get()) {
                 Some(BodyVerdict::TOO_LARGE) => {

@@ -57,6 +57,9 @@ pub enum GatewayError {
     BodyTimeout,
     #[error("request body is not acceptable JSON: {0}")]
     BadJson(&'static str),
+    /// The audit writer has stopped and `audit.on_failure = "refuse"`.
+    #[error("service unavailable")]
+    AuditUnavailable,
     #[error("upstream unavailable")]
     UpstreamUnavailable,
     #[error("upstream timed out")]
@@ -70,7 +73,7 @@ impl GatewayError {
     pub fn fault(&self) -> Fault {
         match self {
             GatewayError::UpstreamUnavailable | GatewayError::UpstreamTimeout => Fault::Upstream,
-            GatewayError::Internal => Fault::Internal,
+            GatewayError::Internal | GatewayError::AuditUnavailable => Fault::Internal,
             _ => Fault::Downstream,
         }
     }
@@ -91,6 +94,7 @@ impl GatewayError {
             UpstreamUnavailable => StatusCode::BAD_GATEWAY,
             UpstreamTimeout => StatusCode::GATEWAY_TIMEOUT,
             Internal => StatusCode::INTERNAL_SERVER_ERROR,
+            AuditUnavailable => StatusCode::SERVICE_UNAVAILABLE,
         }
     }
 
@@ -102,7 +106,7 @@ impl GatewayError {
             Forbidden(_) | UnknownModel | NoRoute => "denied",
             RateLimited { .. } | QuotaExhausted { .. } | TooManyConcurrent => "limited",
             BodyTooLarge { .. } | BodyTimeout | BadJson(_) => "rejected",
-            UpstreamUnavailable | UpstreamTimeout | Internal => "error",
+            UpstreamUnavailable | UpstreamTimeout | Internal | AuditUnavailable => "error",
         }
     }
 

@@ -4,7 +4,7 @@
 //! or Ctrl-C graceful shutdown that stops accepting and waits at most
 //! `limits.shutdown_grace` for in-flight requests.
 
-use crate::audit::{AuditSink, JsonLineSink};
+use crate::audit::{AuditSink, open_sink};
 use crate::config::GatewayConfig;
 use crate::context::ClientAddr;
 use crate::keys::{KeyHasher, KeyStore, KeyTable};
@@ -45,11 +45,15 @@ impl Bound {
 
 impl Gateway {
     /// Resolve the key-hash secret, open the key store, load keys, open the
-    /// audit log, load the certificate.
+    /// audit log, load the certificate. Warnings about key files (modes
+    /// too open) are logged.
     pub fn from_config(config: GatewayConfig) -> Result<Gateway, Error> {
         let hasher = KeyHasher::from_reference(&config.key_hash_secret)?;
         let keys = KeyStore::open(&config.key_store, hasher.clone())?.load_table()?;
-        let audit: Arc<dyn AuditSink> = Arc::new(JsonLineSink::open(&config.audit_log)?);
+        let (audit, warnings) = open_sink(&config)?;
+        for w in warnings {
+            tracing::warn!("{w}");
+        }
         Gateway::from_parts(config, keys, hasher, audit)
     }
 

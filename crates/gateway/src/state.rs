@@ -82,7 +82,7 @@ impl AppState {
         let metrics = Metrics::default();
         Ok(Arc::new(AppState {
             limiters: Limiters::from_config(&config, &metrics.redis)?,
-            upstreams: Upstreams::new(),
+            upstreams: Upstreams::new(&config)?,
             config,
             keys: ArcSwap::from_pointee(keys),
             hasher,

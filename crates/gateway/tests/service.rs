@@ -3,6 +3,7 @@
 
 mod common;
 
+use aigis_gateway::audit::Decision;
 use axum::body::Body;
 use common::{TestApp, body_string, post_json};
 use http::{Request, StatusCode};
@@ -194,7 +195,7 @@ async fn per_key_rate_limit_answers_429_with_headers() {
     );
     drop(resp); // the logging phase writes when the body is done
     let rec = app.records().into_iter().last().unwrap();
-    assert_eq!((rec.status, rec.decision.as_str()), (429, "limited"));
+    assert_eq!((rec.status, rec.decision), (429, Decision::Limit));
 }
 
 #[tokio::test]
@@ -328,8 +329,8 @@ async fn upstream_down_is_generic_502_and_slow_is_504() {
     let recs = app.records();
     let last = recs.last().unwrap();
     assert_eq!(
-        (last.decision.as_str(), last.fault.as_deref()),
-        ("error", Some("upstream"))
+        (last.decision, last.fault.as_deref()),
+        (Decision::Error, Some("upstream"))
     );
     let metrics = app.gateway.state().metrics.render();
     assert!(
@@ -360,14 +361,14 @@ async fn audit_record_has_the_fields_and_no_key_material() {
     assert_eq!(ok.role.as_deref(), Some("analyst"));
     assert_eq!(ok.tenant.as_deref(), Some("acme"));
     assert_eq!(ok.model.as_deref(), Some("demo"));
-    assert_eq!(ok.route.as_deref(), Some("chat"));
-    assert_eq!((ok.status, ok.decision.as_str()), (200, "allowed"));
+    assert_eq!(ok.route, "chat");
+    assert_eq!((ok.status, ok.decision), (200, Decision::Allow));
     assert_eq!(ok.bytes_in, DEMO.len() as u64);
     assert_eq!(ok.bytes_out, body.len() as u64);
     let bad = &recs[1];
     assert_eq!(
-        (bad.status, bad.decision.as_str()),
-        (401, "unauthenticated")
+        (bad.status, bad.decision, bad.reason.as_str()),
+        (401, Decision::Deny, "missing or invalid credentials")
     );
     assert_eq!(bad.identity, None);
     let secret = key.rsplit_once('_').unwrap().1;
@@ -375,25 +376,6 @@ async fn audit_record_has_the_fields_and_no_key_material() {
         let line = serde_json::to_string(r).unwrap();
         assert!(!line.contains(secret) && !line.contains(&key), "{line}");
     }
-}
-
-#[tokio::test]
-async fn model_name_that_looks_like_a_key_is_redacted_in_the_audit() {
-    let app = TestApp::builder()
-        .with_key("analyst", None)
-        .replace("models = [\"demo\"]\nupstream", "models = []\nupstream")
-        .replace(
-            "[roles.analyst]\nmodels = [\"demo\"]",
-            "[roles.analyst]\nmodels = [\"*\"]",
-        )
-        .build()
-        .await;
-    let key = app.key("analyst").to_string();
-    let body = format!(r#"{{"model":"{key}"}}"#);
-    let resp = app.send(post_json(CHAT, Some(&key), &body)).await;
-    let _ = body_string(resp).await;
-    let rec = app.records().pop().unwrap();
-    assert_eq!(rec.model.as_deref(), Some("[redacted]"));
 }
 
 #[tokio::test]

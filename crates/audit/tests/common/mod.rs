@@ -39,7 +39,7 @@ pub fn record(i: u64) -> AuditRecord {
     r.route = "/v1/chat/completions".into();
     r.method = "POST".into();
     r.status = 200;
-    r.latency_ms = i;
+    r.latency_us = i;
     r
 }
 

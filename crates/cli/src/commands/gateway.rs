@@ -25,6 +25,10 @@ pub fn run(args: &GatewayArgs) -> Result<u8> {
     if args.check {
         // Also prove the secret resolves and the key store opens with it.
         let keys = open_store(&cfg, path)?.load_table()?.len();
+        if let Some(reference) = &cfg.audit.checkpoint_key {
+            aigis_audit::CheckpointSigner::from_key_ref(reference)
+                .with_context(|| format!("{}: audit.checkpoint_key", path.display()))?;
+        }
         println!(
             "{}: ok ({} routes, {} roles, {keys} keys)",
             path.display(),
@@ -133,6 +137,8 @@ fn print_list(list: &[KeyInfo]) {
 }
 
 fn time(unix: i64) -> String {
-    let s = aigis_gateway::audit::rfc3339_millis(unix.saturating_mul(1000));
+    let at =
+        std::time::UNIX_EPOCH + std::time::Duration::from_secs(u64::try_from(unix).unwrap_or(0));
+    let s = aigis_audit::time::Civil::from_system(at).rfc3339();
     s.get(..19).map(|x| format!("{x}Z")).unwrap_or(s)
 }

@@ -21,6 +21,7 @@ impl GatewayConfig {
         self.validate_listeners()?;
         self.validate_routes()?;
         self.validate_roles()?;
+        self.audit.validate()?;
         let rl = &self.rate_limits;
         check_rate("rate_limits.per_key", rl.per_key.as_ref())?;
         check_rate("rate_limits.per_tenant", rl.per_tenant.as_ref())?;
@@ -99,6 +100,31 @@ impl GatewayConfig {
                 ));
             }
             check_upstream(&r.upstream).map_err(|why| Error::invalid(key("upstream"), why))?;
+            let https = r.upstream.starts_with("https://");
+            if !https && r.upstream_ca.is_some() {
+                return Err(Error::invalid(
+                    key("upstream_ca"),
+                    "only for https:// upstreams",
+                ));
+            }
+            if r.upstream_client_cert.is_some() != r.upstream_client_key.is_some() {
+                return Err(Error::invalid(
+                    key("upstream_client_cert"),
+                    "upstream_client_cert and upstream_client_key go together",
+                ));
+            }
+            if !https && r.upstream_client_cert.is_some() {
+                return Err(Error::invalid(
+                    key("upstream_client_cert"),
+                    "only for https:// upstreams",
+                ));
+            }
+            if r.idle_timeout.0.is_zero() {
+                return Err(Error::invalid(
+                    key("idle_timeout"),
+                    "must be greater than zero",
+                ));
+            }
             if r.timeout.0.is_zero() {
                 return Err(Error::invalid(key("timeout"), "must be greater than zero"));
             }
@@ -143,12 +169,12 @@ fn check_upstream(s: &str) -> Result<(), String> {
     let uri: http::Uri = s.parse().map_err(|_| format!("{s:?} is not a URL"))?;
     match uri.scheme_str() {
         Some("http") => {}
-        Some("https") => {
-            return Err(
-                "https upstreams are not supported yet; use http:// on a private network".into(),
-            );
+        Some("https") => {}
+        _ => {
+            return Err(format!(
+                "{s:?}: expected http://host:port or https://host:port"
+            ));
         }
-        _ => return Err(format!("{s:?}: expected http://host:port")),
     }
     if uri.host().is_none_or(str::is_empty) {
         return Err(format!("{s:?}: no host"));

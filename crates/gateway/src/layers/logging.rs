@@ -3,21 +3,30 @@
 //! response body, so the latency and `bytes_out` cover the whole stream.
 //!
 //! Records are built from the request context only — never from headers or
-//! bodies — and client-influenced values pass through `audit::redact`.
+//! bodies; the audit writer redacts every string field once more.
+//!
+//! When the audit writer has stopped and `audit.on_failure = "refuse"`,
+//! requests are refused (503) here, before any other phase runs: nothing is
+//! served that cannot be audited.
 
-use crate::audit::{AuditRecord, redact, rfc3339_millis};
+use crate::audit::{AuditRecord, Decision};
 use crate::body::Observed;
 use crate::error_facts::decision_of;
 use crate::layers::ctx;
+use crate::reject::GatewayError;
 use crate::state::AppState;
 use axum::body::Body;
 use axum::extract::{Request, State};
 use axum::middleware::Next;
-use axum::response::Response;
+use axum::response::{IntoResponse, Response};
 use std::sync::Arc;
 use std::sync::atomic::Ordering;
+use std::time::SystemTime;
 
 pub async fn log(State(state): State<Arc<AppState>>, req: Request, next: Next) -> Response {
+    if state.config.audit.refuses_on_failure() && state.audit.failure().is_some() {
+        return GatewayError::AuditUnavailable.into_response();
+    }
     let Some(ctx) = ctx(&req) else {
         return next.run(req).await;
     };
@@ -32,37 +41,56 @@ pub async fn log(State(state): State<Arc<AppState>>, req: Request, next: Next) -
                 f.identity.clone(),
                 f.role.clone(),
                 f.tenant.clone(),
-                f.model.as_deref().map(redact),
+                f.model.clone(),
                 f.route.clone(),
             )
         });
         let (identity, role, tenant, model, route) = facts.unwrap_or_default();
+        let (decision, reason, fault) = if ctx.upstream_stalled.load(Ordering::Relaxed) {
+            (
+                "error",
+                Some("upstream stalled mid-response".to_string()),
+                Some("upstream".to_string()),
+            )
+        } else {
+            (decision, reason, fault)
+        };
         state
             .metrics
             .observe(route.as_deref(), status, decision, elapsed.as_secs_f64());
-        let now_ms = std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .map(|d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX))
-            .unwrap_or(0);
+        let arrived = SystemTime::now()
+            .checked_sub(elapsed)
+            .unwrap_or_else(SystemTime::now);
         let record = AuditRecord {
-            time: rfc3339_millis(now_ms),
+            time: aigis_audit::time::Civil::from_system(arrived).rfc3339(),
             request_id: ctx.request_id.clone(),
             identity,
             role,
             tenant,
             model,
-            route,
+            route: route.unwrap_or_default(),
             method: ctx.method.clone(),
             client: ctx.client.map(|c| c.ip().to_string()),
             status,
-            latency_ms: (elapsed.as_secs_f64() * 1e6).round() / 1e3,
+            latency_us: u64::try_from(elapsed.as_micros()).unwrap_or(u64::MAX),
             bytes_in: ctx.bytes_in.load(Ordering::Relaxed),
             bytes_out,
-            decision: decision.to_string(),
-            reason,
+            decision: audit_decision(decision),
+            reason: reason.unwrap_or_default(),
             fault,
         };
-        state.audit.record(&record);
+        state.audit.record(record);
     });
     Response::from_parts(parts, Body::new(Observed::new(body, on_end)))
+}
+
+/// The gateway's decision word as the audit log's decision.
+fn audit_decision(word: &str) -> Decision {
+    match word {
+        "allowed" => Decision::Allow,
+        "unauthenticated" | "denied" => Decision::Deny,
+        "limited" => Decision::Limit,
+        "rejected" => Decision::Reject,
+        _ => Decision::Error,
+    }
 }

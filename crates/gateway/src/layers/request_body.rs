@@ -13,10 +13,10 @@
 //! must be served by the route and granted to the role.
 
 use crate::body::{BodyVerdict, RequestGuard};
-use crate::context::{Identity, RouteMatch};
+use crate::context::Identity;
 use crate::json_depth::check_depth;
 use crate::layers::authorize::grant_model;
-use crate::layers::ctx;
+use crate::layers::{ctx, matched_route};
 use crate::reject::GatewayError;
 use crate::state::AppState;
 use axum::body::Body;
@@ -35,15 +35,7 @@ pub async fn guard(
     req: Request,
     next: Next,
 ) -> Result<Response, GatewayError> {
-    let RouteMatch(index) = *req
-        .extensions()
-        .get::<RouteMatch>()
-        .ok_or(GatewayError::Internal)?;
-    let route = state
-        .config
-        .routes
-        .get(index)
-        .ok_or(GatewayError::Internal)?;
+    let (_, route) = matched_route(&state, &req)?;
     let limit = route.max_body_bytes;
     let declared = req
         .headers()

@@ -7,7 +7,7 @@ use axum::extract::Request;
 use axum::middleware::Next;
 use axum::response::Response;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::time::Instant;
 
 pub const REQUEST_ID_HEADER: &str = "x-request-id";
@@ -36,6 +36,7 @@ pub async fn assign(mut req: Request, next: Next) -> Response {
         client,
         facts: std::sync::Mutex::new(Facts::default()),
         bytes_in: AtomicU64::new(0),
+        upstream_stalled: AtomicBool::new(false),
     });
     req.extensions_mut().insert(ctx);
     next.run(req).await

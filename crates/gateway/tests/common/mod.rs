@@ -4,7 +4,7 @@
 
 pub mod upstream;
 
-use aigis_gateway::audit::{AuditRecord, MemorySink};
+use aigis_gateway::audit::{AuditRecord, AuditSink, ChainedSink, MemorySink};
 use aigis_gateway::context::ClientAddr;
 use aigis_gateway::keys::{KeyHasher, KeyStore};
 use aigis_gateway::{Gateway, GatewayConfig};
@@ -64,16 +64,48 @@ require_mfa = true
     )
 }
 
+/// The error (`key: why`) of the base config with `extra` appended.
+pub fn config_error(extra: &str) -> String {
+    let text = format!("{}\n{extra}\n", base_config("127.0.0.1:9".parse().unwrap()));
+    GatewayConfig::from_toml(&text, std::path::Path::new("/tmp"))
+        .err()
+        .map(|e| e.to_string())
+        .unwrap_or_else(|| panic!("accepted: {extra}"))
+}
+
 pub struct TestAppBuilder {
     extra: String,
     replace: Vec<(String, String)>,
     keys: Vec<(String, Option<String>)>,
     tls: Option<(std::path::PathBuf, std::path::PathBuf)>,
+    chained: bool,
+}
+
+/// Records kept in memory and, optionally, also written to the real
+/// hash-chained log (`audit_log` in the config's directory).
+pub struct TeeSink {
+    pub memory: MemorySink,
+    pub chained: Option<ChainedSink>,
+}
+
+impl AuditSink for TeeSink {
+    fn record(&self, record: AuditRecord) {
+        if let Some(c) = &self.chained {
+            c.record(record.clone());
+        }
+        self.memory.record(record);
+    }
+    fn failure(&self) -> Option<String> {
+        self.chained.as_ref().and_then(|c| c.failure())
+    }
+    fn lost(&self) -> u64 {
+        self.chained.as_ref().map_or(0, |c| c.lost())
+    }
 }
 
 pub struct TestApp {
     pub gateway: Gateway,
-    pub audit: Arc<MemorySink>,
+    pub audit: Arc<TeeSink>,
     /// role -> key
     pub keys: HashMap<String, String>,
     pub upstream: upstream::Upstream,
@@ -87,6 +119,7 @@ impl TestApp {
             replace: Vec::new(),
             keys: Vec::new(),
             tls: None,
+            chained: false,
         }
     }
 
@@ -105,7 +138,19 @@ impl TestApp {
     }
 
     pub fn records(&self) -> Vec<AuditRecord> {
-        self.audit.0.lock().unwrap().clone()
+        self.audit.memory.0.lock().unwrap().clone()
+    }
+
+    /// The chained audit log's path (see [`TestAppBuilder::chained_audit`]).
+    pub fn audit_path(&self) -> std::path::PathBuf {
+        self.gateway.state().config.audit_log.clone()
+    }
+
+    /// Wait until the chained log has everything handed to it.
+    pub fn flush_audit(&self) {
+        if let Some(c) = &self.audit.chained {
+            c.flush().unwrap();
+        }
     }
 }
 
@@ -125,14 +170,25 @@ impl TestAppBuilder {
         self.keys.push((role.into(), tenant.map(String::from)));
         self
     }
+    /// Also write the real hash-chained audit log.
+    pub fn chained_audit(mut self) -> Self {
+        self.chained = true;
+        self
+    }
     pub fn tls(mut self, cert: std::path::PathBuf, key: std::path::PathBuf) -> Self {
         self.tls = Some((cert, key));
         self
     }
 
     pub async fn build(self) -> TestApp {
+        self.build_with(|_| {}).await
+    }
+
+    /// Build, after `prepare` has run on the (empty) config directory.
+    pub async fn build_with(self, prepare: impl FnOnce(&std::path::Path)) -> TestApp {
         let upstream = upstream::start().await;
         let dir = tempfile::tempdir().unwrap();
+        prepare(dir.path());
         let mut text = base_config(upstream.addr);
         for (a, b) in &self.replace {
             assert!(text.contains(a.as_str()), "base config lacks {a}");
@@ -151,7 +207,11 @@ impl TestAppBuilder {
             keys.insert(role.clone(), key.0.to_string());
         }
         let table = store.load_table().unwrap();
-        let audit = Arc::new(MemorySink::default());
+        let chained = self.chained.then(|| ChainedSink::open(&config).unwrap().0);
+        let audit = Arc::new(TeeSink {
+            memory: MemorySink::default(),
+            chained,
+        });
         let gateway = Gateway::from_parts(config, table, hasher, audit.clone()).unwrap();
         TestApp {
             gateway,

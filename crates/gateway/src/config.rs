@@ -9,11 +9,13 @@
 mod audit;
 pub mod auth;
 mod duration;
+mod redis;
 mod validate;
 
 pub use audit::{AuditSettings, MAX_AUDIT_QUEUE};
 pub use auth::Auth;
 pub use duration::{Dur, parse_duration};
+pub use redis::{OnRedisError, RedisConfig};
 
 use crate::Error as ConfigError;
 use serde::Deserialize;
@@ -136,6 +138,10 @@ pub struct RateLimits {
     pub per_key: Option<Rate>,
     pub per_tenant: Option<Rate>,
     pub per_client: Option<Rate>,
+    /// Share these limits (and the daily quotas) across replicas through
+    /// Redis; absent = in memory, per instance.
+    #[serde(default)]
+    pub redis: Option<RedisConfig>,
 }
 
 /// Daily request quotas (UTC days); absent = none.

@@ -6,8 +6,8 @@
 
 use std::collections::HashMap;
 use std::fmt::Write;
-use std::sync::Mutex;
 use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
 
 /// Latency histogram bucket bounds (seconds).
 pub const LATENCY_BUCKETS: [f64; 12] = [
@@ -24,6 +24,87 @@ pub struct Metrics {
     rate_limited: AtomicU64,
     /// Token-authentication counters, when `[auth]` configures any.
     pub tokens: std::sync::OnceLock<std::sync::Arc<crate::tokens::TokenAuth>>,
+    /// The Redis rate-limit backend's counters (all zero without Redis).
+    pub redis: Arc<RedisMetrics>,
+}
+
+/// Counters of the Redis rate-limit backend, shared with its limiters.
+#[derive(Default)]
+pub struct RedisMetrics {
+    /// Script calls sent to Redis.
+    pub round_trips: AtomicU64,
+    /// Calls that failed (connection refused or lost, server error).
+    pub errors: AtomicU64,
+    /// Calls that did not answer within `timeout`.
+    pub timeouts: AtomicU64,
+    /// Decisions made without Redis, by `on_error`.
+    pub fail_open: AtomicU64,
+    pub fail_closed: AtomicU64,
+    pub fail_local: AtomicU64,
+    /// Calls that reserved at least one cell, and the cells they reserved.
+    pub reservations: AtomicU64,
+    pub cells_reserved: AtomicU64,
+    /// Reserved rate-limit cells whose lease ended unused.
+    pub cells_expired: AtomicU64,
+}
+
+impl RedisMetrics {
+    fn render(&self, out: &mut String) {
+        let fallback = [
+            ("open", &self.fail_open),
+            ("closed", &self.fail_closed),
+            ("local", &self.fail_local),
+        ];
+        let _ = writeln!(
+            out,
+            "# HELP aigis_gateway_redis_fallback_decisions_total Rate-limit decisions made without Redis, by on_error mode.\n# TYPE aigis_gateway_redis_fallback_decisions_total counter"
+        );
+        for (mode, v) in fallback {
+            let _ = writeln!(
+                out,
+                "aigis_gateway_redis_fallback_decisions_total{{mode=\"{mode}\"}} {}",
+                v.load(Ordering::Relaxed)
+            );
+        }
+        for (name, help, v) in [
+            (
+                "aigis_gateway_redis_round_trips_total",
+                "Rate-limit script calls sent to Redis.",
+                &self.round_trips,
+            ),
+            (
+                "aigis_gateway_redis_errors_total",
+                "Redis rate-limit calls that failed.",
+                &self.errors,
+            ),
+            (
+                "aigis_gateway_redis_timeouts_total",
+                "Redis rate-limit calls that timed out.",
+                &self.timeouts,
+            ),
+            (
+                "aigis_gateway_redis_reservations_total",
+                "Redis calls that reserved cells (local batching).",
+                &self.reservations,
+            ),
+            (
+                "aigis_gateway_redis_cells_reserved_total",
+                "Rate-limit and quota cells reserved in Redis.",
+                &self.cells_reserved,
+            ),
+            (
+                "aigis_gateway_redis_cells_expired_total",
+                "Reserved rate-limit cells whose lease ended unused.",
+                &self.cells_expired,
+            ),
+        ] {
+            let _ = writeln!(
+                out,
+                "# HELP {name} {help}\n# TYPE {name} counter\n{name} {}",
+                v.load(Ordering::Relaxed)
+            );
+        }
+    }
 }
 
 impl Metrics {
@@ -109,6 +190,7 @@ impl Metrics {
         if let Some(t) = self.tokens.get() {
             t.render_metrics(&mut out);
         }
+        self.redis.render(&mut out);
         out
     }
 }

@@ -1,12 +1,15 @@
 //! Everything the layers share: configuration, keys, limiters, metrics,
 //! the audit sink and the upstream clients. Built once; keys swap on reload.
 
+use crate::Error;
 use crate::audit::AuditSink;
 use crate::config::GatewayConfig;
 use crate::keys::{KeyHasher, KeyTable};
-use crate::metrics::Metrics;
+use crate::metrics::{Metrics, RedisMetrics};
 use crate::proxy::Upstreams;
-use crate::ratelimit::{DailyQuota, Gcra, RateLimiter};
+use crate::ratelimit::{
+    DailyQuota, Gcra, Quota, RateLimiter, RedisBackend, SharedGcra, SharedQuota,
+};
 use crate::tokens::TokenAuth;
 use arc_swap::ArcSwap;
 use std::collections::HashMap;
@@ -18,23 +21,42 @@ pub struct Limiters {
     pub per_key: Option<Box<dyn RateLimiter>>,
     pub per_tenant: Option<Box<dyn RateLimiter>>,
     pub per_client: Option<Box<dyn RateLimiter>>,
-    pub daily_per_key: Option<DailyQuota>,
-    pub daily_per_tenant: Option<DailyQuota>,
+    pub daily_per_key: Option<Quota>,
+    pub daily_per_tenant: Option<Quota>,
+    /// The shared backend when `[rate_limits.redis]` is set.
+    pub redis: Option<Arc<RedisBackend>>,
 }
 
 impl Limiters {
-    pub fn from_config(c: &GatewayConfig) -> Limiters {
-        let gcra = |r: &Option<crate::config::Rate>| {
-            r.as_ref()
-                .map(|r| Box::new(Gcra::new(r)) as Box<dyn RateLimiter>)
+    /// In memory, or in Redis when `[rate_limits.redis]` is set (the
+    /// password reference is resolved here; no connection is made yet).
+    pub fn from_config(c: &GatewayConfig, metrics: &Arc<RedisMetrics>) -> Result<Limiters, Error> {
+        let redis = c
+            .rate_limits
+            .redis
+            .as_ref()
+            .map(|r| RedisBackend::new(r, metrics.clone()).map(Arc::new))
+            .transpose()?;
+        let gcra = |r: &Option<crate::config::Rate>, name: &'static str| {
+            r.as_ref().map(|r| match &redis {
+                Some(b) => Box::new(SharedGcra::new(r, name, b.clone())) as Box<dyn RateLimiter>,
+                None => Box::new(Gcra::new(r)) as Box<dyn RateLimiter>,
+            })
         };
-        Limiters {
-            per_key: gcra(&c.rate_limits.per_key),
-            per_tenant: gcra(&c.rate_limits.per_tenant),
-            per_client: gcra(&c.rate_limits.per_client),
-            daily_per_key: c.quotas.daily_requests_per_key.map(DailyQuota::new),
-            daily_per_tenant: c.quotas.daily_requests_per_tenant.map(DailyQuota::new),
-        }
+        let quota = |limit: Option<u64>, name: &'static str| {
+            limit.map(|l| match &redis {
+                Some(b) => Quota::Shared(SharedQuota::new(l, name, b.clone())),
+                None => Quota::Local(DailyQuota::new(l)),
+            })
+        };
+        Ok(Limiters {
+            per_key: gcra(&c.rate_limits.per_key, "key"),
+            per_tenant: gcra(&c.rate_limits.per_tenant, "tenant"),
+            per_client: gcra(&c.rate_limits.per_client, "client"),
+            daily_per_key: quota(c.quotas.daily_requests_per_key, "key"),
+            daily_per_tenant: quota(c.quotas.daily_requests_per_tenant, "tenant"),
+            redis,
+        })
     }
 }
 
@@ -59,16 +81,17 @@ impl AppState {
         keys: KeyTable,
         hasher: KeyHasher,
         audit: Arc<dyn AuditSink>,
-    ) -> Result<Arc<AppState>, crate::Error> {
+    ) -> Result<Arc<AppState>, Error> {
+        let metrics = Metrics::default();
         Ok(Arc::new(AppState {
-            limiters: Limiters::from_config(&config),
+            limiters: Limiters::from_config(&config, &metrics.redis)?,
             upstreams: Upstreams::new(&config)?,
             config,
             keys: ArcSwap::from_pointee(keys),
             hasher,
             in_flight: Mutex::new(HashMap::new()),
             audit,
-            metrics: Metrics::default(),
+            metrics,
             tokens: OnceLock::new(),
         }))
     }

@@ -26,6 +26,9 @@ impl GatewayConfig {
         check_rate("rate_limits.per_key", rl.per_key.as_ref())?;
         check_rate("rate_limits.per_tenant", rl.per_tenant.as_ref())?;
         check_rate("rate_limits.per_client", rl.per_client.as_ref())?;
+        if let Some(redis) = &rl.redis {
+            redis.validate(rl)?;
+        }
         let l = &self.limits;
         if l.max_json_depth == 0 || l.max_json_depth > MAX_JSON_DEPTH_LIMIT {
             return Err(Error::invalid(

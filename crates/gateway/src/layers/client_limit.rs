@@ -20,7 +20,8 @@ pub async fn limit(
         &state.limiters.per_client,
         req.extensions().get::<ClientAddr>(),
     ) {
-        let v = limiter.check(&addr.ip().to_string(), tokio::time::Instant::now());
+        let ip = addr.ip().to_string();
+        let v = limiter.check(&ip, tokio::time::Instant::now()).get().await;
         if !v.allowed {
             return Err(refuse("per-client", limiter.as_ref(), v));
         }

@@ -3,6 +3,8 @@
 //! IETF `RateLimit-Policy` / `RateLimit` headers
 //! (draft-ietf-httpapi-ratelimit-headers: `"name";q=N;w=S` and
 //! `"name";r=N;t=S`); allowed requests get the per-key headers too.
+//! With `[rate_limits.redis]` the limits are shared by replicas; a check
+//! waits only when a Redis round trip is needed (see `crate::ratelimit`).
 
 use crate::context::Identity;
 use crate::keys::unix_now;
@@ -30,14 +32,14 @@ pub async fn limit(
     let l = &state.limiters;
     let mut key_verdict = None;
     if let Some(limiter) = &l.per_key {
-        let v = limiter.check(&identity.id, now);
+        let v = limiter.check(&identity.id, now).get().await;
         if !v.allowed {
             return Err(refuse("per-key", limiter.as_ref(), v));
         }
         key_verdict = Some((limiter.policy(), v));
     }
     if let (Some(limiter), Some(tenant)) = (&l.per_tenant, &identity.tenant) {
-        let v = limiter.check(tenant, now);
+        let v = limiter.check(tenant, now).get().await;
         if !v.allowed {
             return Err(refuse("per-tenant", limiter.as_ref(), v));
         }
@@ -45,6 +47,8 @@ pub async fn limit(
     let today = unix_now();
     if let Some(q) = &l.daily_per_key {
         q.take(&identity.id, today)
+            .get()
+            .await
             .map_err(|wait| GatewayError::QuotaExhausted {
                 policy: "daily-per-key",
                 retry_after: wait,
@@ -53,6 +57,8 @@ pub async fn limit(
     }
     if let (Some(q), Some(tenant)) = (&l.daily_per_tenant, &identity.tenant) {
         q.take(tenant, today)
+            .get()
+            .await
             .map_err(|wait| GatewayError::QuotaExhausted {
                 policy: "daily-per-tenant",
                 retry_after: wait,

@@ -14,7 +14,7 @@ pub mod response_filter;
 pub mod route;
 
 use crate::config::Route;
-use crate::context::{Ctx, RouteMatch};
+use crate::context::{Ctx, Identity, RouteMatch};
 use crate::reject::GatewayError;
 use crate::state::AppState;
 use axum::extract::Request;
@@ -40,4 +40,12 @@ pub(crate) fn matched_route<'a>(
         .get(index)
         .ok_or(GatewayError::Internal)?;
     Ok((index, route))
+}
+
+/// Who the authenticate layer says is calling. Missing means no credential
+/// was accepted: 401.
+pub(crate) fn identity(req: &Request) -> Result<&Identity, GatewayError> {
+    req.extensions()
+        .get::<Identity>()
+        .ok_or(GatewayError::Unauthenticated)
 }

@@ -14,9 +14,14 @@ pub const LATENCY_BUCKETS: [f64; 12] = [
     0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1.0, 5.0, 30.0,
 ];
 
+/// Request counts of one route by (status, decision word).
+type ByOutcome = HashMap<(u16, &'static str), u64>;
+
 #[derive(Default)]
 pub struct Metrics {
-    requests: Mutex<HashMap<(String, u16, &'static str), u64>>,
+    /// route -> (status, decision) -> count; nested so that counting a
+    /// request looks the route up by `&str` without allocating.
+    requests: Mutex<HashMap<String, ByOutcome>>,
     buckets: [AtomicU64; LATENCY_BUCKETS.len()],
     latency_count: AtomicU64,
     latency_sum_micros: AtomicU64,
@@ -111,8 +116,12 @@ impl Metrics {
     /// Count one finished request.
     pub fn observe(&self, route: Option<&str>, status: u16, decision: &'static str, seconds: f64) {
         if let Ok(mut m) = self.requests.lock() {
-            *m.entry((route.unwrap_or("").to_string(), status, decision))
-                .or_default() += 1;
+            let route = route.unwrap_or("");
+            let per_route = match m.get_mut(route) {
+                Some(r) => r,
+                None => m.entry(route.to_string()).or_default(),
+            };
+            *per_route.entry((status, decision)).or_default() += 1;
         }
         for (i, bound) in LATENCY_BUCKETS.iter().enumerate() {
             if seconds <= *bound
@@ -142,7 +151,10 @@ impl Metrics {
         );
         out.push_str("# TYPE aigis_gateway_requests_total counter\n");
         if let Ok(m) = self.requests.lock() {
-            let mut rows: Vec<_> = m.iter().collect();
+            let mut rows: Vec<_> = m
+                .iter()
+                .flat_map(|(route, by)| by.iter().map(move |((s, d), n)| ((route, s, d), n)))
+                .collect();
             rows.sort();
             for ((route, status, decision), n) in rows {
                 let _ = writeln!(

@@ -9,13 +9,25 @@
 //! by the request-body phase once it is.
 
 use crate::config::Role;
-use crate::context::{Identity, RouteMatch};
+use crate::context::Identity;
 use crate::reject::GatewayError;
 use crate::state::AppState;
 use axum::extract::{Request, State};
 use axum::middleware::Next;
 use axum::response::Response;
 use std::sync::Arc;
+
+/// The configured role an identity names; one that names none is refused.
+pub(crate) fn role_of<'a>(
+    state: &'a AppState,
+    identity: &Identity,
+) -> Result<&'a Role, GatewayError> {
+    state
+        .config
+        .roles
+        .get(&identity.role)
+        .ok_or(GatewayError::Forbidden("role not configured"))
+}
 
 /// `acr` value asked for when a role lists none.
 pub const DEFAULT_ACR: &str = "mfa";
@@ -25,24 +37,9 @@ pub async fn authorize(
     req: Request,
     next: Next,
 ) -> Result<Response, GatewayError> {
-    let identity = req
-        .extensions()
-        .get::<Identity>()
-        .ok_or(GatewayError::Unauthenticated)?;
-    let RouteMatch(index) = *req
-        .extensions()
-        .get::<RouteMatch>()
-        .ok_or(GatewayError::Internal)?;
-    let role = state
-        .config
-        .roles
-        .get(&identity.role)
-        .ok_or(GatewayError::Forbidden("role not configured"))?;
-    let route = state
-        .config
-        .routes
-        .get(index)
-        .ok_or(GatewayError::Internal)?;
+    let identity = crate::layers::identity(&req)?;
+    let (_, route) = crate::layers::matched_route(&state, &req)?;
+    let role = role_of(&state, identity)?;
     if !grants(&role.routes, &route.name) {
         return Err(GatewayError::Forbidden("route not granted"));
     }

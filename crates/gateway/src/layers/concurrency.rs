@@ -3,7 +3,6 @@
 //! stream counts until its last byte. Over the limit: 429.
 
 use crate::body::Observed;
-use crate::context::Identity;
 use crate::reject::GatewayError;
 use crate::state::AppState;
 use axum::body::Body;
@@ -22,11 +21,7 @@ pub async fn limit(
     if max == 0 {
         return Ok(next.run(req).await);
     }
-    let id = req
-        .extensions()
-        .get::<Identity>()
-        .map(|i| i.id.clone())
-        .ok_or(GatewayError::Unauthenticated)?;
+    let id = crate::layers::identity(&req)?.id.clone();
     let sem = {
         let mut map = state.in_flight.lock().map_err(|_| GatewayError::Internal)?;
         // One semaphore per key id: bounded by the number of valid keys.

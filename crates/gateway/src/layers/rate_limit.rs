@@ -6,7 +6,6 @@
 //! With `[rate_limits.redis]` the limits are shared by replicas; a check
 //! waits only when a Redis round trip is needed (see `crate::ratelimit`).
 
-use crate::context::Identity;
 use crate::keys::unix_now;
 use crate::ratelimit::{RateLimiter, Verdict};
 use crate::reject::GatewayError;
@@ -24,10 +23,7 @@ pub async fn limit(
     req: Request,
     next: Next,
 ) -> Result<Response, GatewayError> {
-    let identity = req
-        .extensions()
-        .get::<Identity>()
-        .ok_or(GatewayError::Unauthenticated)?;
+    let identity = crate::layers::identity(&req)?;
     let now = Instant::now();
     let l = &state.limiters;
     let mut key_verdict = None;

@@ -15,7 +15,7 @@
 use crate::body::{BodyVerdict, RequestGuard};
 use crate::context::Identity;
 use crate::json_depth::check_depth;
-use crate::layers::authorize::grant_model;
+use crate::layers::authorize::{grant_model, role_of};
 use crate::layers::{ctx, matched_route};
 use crate::reject::GatewayError;
 use crate::state::AppState;
@@ -89,11 +89,7 @@ pub async fn guard(
         .extensions
         .get::<Identity>()
         .ok_or(GatewayError::Unauthenticated)?;
-    let role = state
-        .config
-        .roles
-        .get(&identity.role)
-        .ok_or(GatewayError::Forbidden("role not configured"))?;
+    let role = role_of(&state, identity)?;
     grant_model(role, model.as_deref())?;
     Ok(next.run(Request::from_parts(parts, body)).await)
 }

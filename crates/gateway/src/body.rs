@@ -8,6 +8,11 @@
 //!   phase), and holds guards (a concurrency permit) until then.
 //! - [`IdleGuard`]: the upstream's response body: cut off (an error, which
 //!   aborts the client's stream) when no chunk arrives for the idle time.
+//! - [`KeepUnread`]: the client's request body; if a layer refuses the
+//!   request without reading it, the unread body is parked in a slot, and
+//!   the first layer drains it (when small) or keeps it until the response
+//!   is sent. Over HTTP/2, a request body dropped unread resets the stream,
+//!   and curl then loses the 401/429 it was sent.
 
 use bytes::Bytes;
 use http_body::{Body, Frame, SizeHint};
@@ -263,5 +268,60 @@ where
 
     fn size_hint(&self) -> SizeHint {
         self.inner.size_hint()
+    }
+}
+
+/// Where [`KeepUnread`] parks an unread body.
+pub type UnreadSlot = Arc<std::sync::Mutex<Option<axum::body::Body>>>;
+
+/// See the module documentation.
+pub struct KeepUnread {
+    inner: Option<axum::body::Body>,
+    slot: UnreadSlot,
+}
+
+impl KeepUnread {
+    pub fn new(inner: axum::body::Body, slot: UnreadSlot) -> Self {
+        KeepUnread {
+            inner: Some(inner),
+            slot,
+        }
+    }
+}
+
+impl Drop for KeepUnread {
+    fn drop(&mut self) {
+        if let Some(body) = self.inner.take()
+            && !body.is_end_stream()
+            && let Ok(mut slot) = self.slot.lock()
+        {
+            *slot = Some(body);
+        }
+    }
+}
+
+impl Body for KeepUnread {
+    type Data = Bytes;
+    type Error = axum::Error;
+
+    fn poll_frame(
+        mut self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+    ) -> Poll<Option<Result<Frame<Bytes>, axum::Error>>> {
+        match self.inner.as_mut() {
+            Some(b) => Pin::new(b).poll_frame(cx),
+            None => Poll::Ready(None),
+        }
+    }
+
+    fn is_end_stream(&self) -> bool {
+        self.inner.as_ref().is_none_or(|b| b.is_end_stream())
+    }
+
+    fn size_hint(&self) -> SizeHint {
+        self.inner
+            .as_ref()
+            .map(|b| b.size_hint())
+            .unwrap_or_default()
     }
 }

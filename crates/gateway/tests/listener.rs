@@ -362,3 +362,46 @@ async fn slow_headers_are_cut_off() {
         "{text}"
     );
 }
+
+#[tokio::test]
+async fn http2_refusal_before_the_body_is_read_reaches_the_client() {
+    // The request body is still open when the gateway refuses (no
+    // credentials): the 401 and its body must arrive, not a stream reset.
+    // hyper's client tolerates a reset that follows the response, so this
+    // passed before the fix too; curl (nghttp2) did not: `curl -d ... `
+    // over h2 got "(92) Stream error in the HTTP/2 framing layer" on about
+    // one refusal in three until refused requests' small bodies were drained
+    // (request_id.rs). That was checked by hand with the README walk-through.
+    let certs = tempfile::tempdir().unwrap();
+    let (cert, key, der) = self_signed("localhost");
+    let r = tls_app(certs.path(), &(cert, key)).await;
+    let mut cfg = client_config(&der, &[&rustls::version::TLS13]);
+    cfg.alpn_protocols = vec![b"h2".to_vec()];
+    let s = tls_connect(r.public, cfg).await.unwrap();
+    let (mut sender, conn) = hyper::client::conn::http2::handshake(
+        hyper_util::rt::TokioExecutor::new(),
+        TokioIo::new(s),
+    )
+    .await
+    .unwrap();
+    tokio::spawn(conn);
+    // Each refusal waits DRAIN_TIME for the open body: a few rounds only.
+    for _ in 0..3 {
+        let (mut tx, body) = http_body_util::channel::Channel::<Bytes>::new(1);
+        tx.send_data(Bytes::from_static(br#"{"model":"#))
+            .await
+            .unwrap();
+        let req = Request::post("https://localhost/v1/chat/completions")
+            .header("content-type", "application/json")
+            .body(body)
+            .unwrap();
+        let resp = sender.send_request(req).await.expect("the 401 arrives");
+        assert_eq!(resp.status(), StatusCode::UNAUTHORIZED);
+        let bytes = http_body_util::BodyExt::collect(resp.into_body())
+            .await
+            .expect("and its body, whole")
+            .to_bytes();
+        assert_eq!(&bytes[..], br#"{"error":"missing or invalid credentials"}"#);
+        drop(tx);
+    }
+}

@@ -2,7 +2,9 @@
 //! always generated here (a client-sent `X-Request-Id` is not trusted) and
 //! goes upstream and back to the client in `X-Request-Id`.
 
+use crate::body::{KeepUnread, Observed, UnreadSlot};
 use crate::context::{ClientAddr, Ctx, Facts, RequestCtx};
+use axum::body::Body;
 use axum::extract::Request;
 use axum::middleware::Next;
 use axum::response::Response;
@@ -39,5 +41,40 @@ pub async fn assign(mut req: Request, next: Next) -> Response {
         upstream_stalled: AtomicBool::new(false),
     });
     req.extensions_mut().insert(ctx);
-    next.run(req).await
+    // An unread request body must outlive the response (see KeepUnread).
+    let slot: UnreadSlot = Arc::default();
+    let req = req.map(|b| Body::new(KeepUnread::new(b, slot.clone())));
+    let resp = next.run(req).await;
+    let Some(mut unread) = slot.lock().ok().and_then(|mut s| s.take()) else {
+        return resp;
+    };
+    // A small unread body (a refused request's JSON) is read to its end
+    // first, so that the stream closes normally; a large or slow one is
+    // kept until the response is sent.
+    if let Ok(true) = tokio::time::timeout(DRAIN_TIME, drain(&mut unread, DRAIN_BYTES)).await {
+        return resp;
+    }
+    let (parts, body) = resp.into_parts();
+    Response::from_parts(parts, Body::new(Observed::holding(body, Box::new(unread))))
+}
+
+/// Most bytes of an unread request body read and discarded before a refusal.
+pub const DRAIN_BYTES: usize = 64 * 1024;
+/// Longest wait for them.
+pub const DRAIN_TIME: std::time::Duration = std::time::Duration::from_millis(200);
+
+/// Read `body` to its end if it holds at most `limit` bytes.
+async fn drain(body: &mut Body, limit: usize) -> bool {
+    use http_body_util::BodyExt;
+    let mut seen = 0usize;
+    while let Some(frame) = body.frame().await {
+        let Ok(frame) = frame else { return false };
+        if let Some(d) = frame.data_ref() {
+            seen = seen.saturating_add(d.len());
+            if seen > limit {
+                return false;
+            }
+        }
+    }
+    true
 }

@@ -311,22 +311,33 @@ async fn shutdown_drains_in_flight_streams_and_stops_accepting() {
         .unwrap();
 }
 
-#[tokio::test]
-async fn http2_over_tls_via_alpn() {
-    let certs = tempfile::tempdir().unwrap();
+/// A TLS gateway and an HTTP/2 connection to it (ALPN checked).
+async fn h2_app<B>(certs: &std::path::Path) -> (Running, hyper::client::conn::http2::SendRequest<B>)
+where
+    B: hyper::body::Body + Send + Unpin + 'static,
+    B::Data: Send,
+    B::Error: Into<Box<dyn std::error::Error + Send + Sync>>,
+{
     let (cert, key, der) = self_signed("localhost");
-    let r = tls_app(certs.path(), &(cert, key)).await;
+    let r = tls_app(certs, &(cert, key)).await;
     let mut cfg = client_config(&der, &[&rustls::version::TLS13]);
     cfg.alpn_protocols = vec![b"h2".to_vec()];
     let s = tls_connect(r.public, cfg).await.unwrap();
     assert_eq!(s.get_ref().1.alpn_protocol(), Some(&b"h2"[..]));
-    let (mut sender, conn) = hyper::client::conn::http2::handshake(
+    let (sender, conn) = hyper::client::conn::http2::handshake(
         hyper_util::rt::TokioExecutor::new(),
         TokioIo::new(s),
     )
     .await
     .unwrap();
     tokio::spawn(conn);
+    (r, sender)
+}
+
+#[tokio::test]
+async fn http2_over_tls_via_alpn() {
+    let certs = tempfile::tempdir().unwrap();
+    let (r, mut sender) = h2_app::<Full<Bytes>>(certs.path()).await;
     let req = Request::post("https://localhost/v1/chat/completions")
         .header("content-type", "application/json")
         .header("authorization", format!("Bearer {}", r.app.key("analyst")))
@@ -373,18 +384,7 @@ async fn http2_refusal_before_the_body_is_read_reaches_the_client() {
     // one refusal in three until refused requests' small bodies were drained
     // (request_id.rs). That was checked by hand with the README walk-through.
     let certs = tempfile::tempdir().unwrap();
-    let (cert, key, der) = self_signed("localhost");
-    let r = tls_app(certs.path(), &(cert, key)).await;
-    let mut cfg = client_config(&der, &[&rustls::version::TLS13]);
-    cfg.alpn_protocols = vec![b"h2".to_vec()];
-    let s = tls_connect(r.public, cfg).await.unwrap();
-    let (mut sender, conn) = hyper::client::conn::http2::handshake(
-        hyper_util::rt::TokioExecutor::new(),
-        TokioIo::new(s),
-    )
-    .await
-    .unwrap();
-    tokio::spawn(conn);
+    let (_r, mut sender) = h2_app::<http_body_util::channel::Channel<Bytes>>(certs.path()).await;
     // Each refusal waits DRAIN_TIME for the open body: a few rounds only.
     for _ in 0..3 {
         let (mut tx, body) = http_body_util::channel::Channel::<Bytes>::new(1);

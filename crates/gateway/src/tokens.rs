@@ -14,13 +14,12 @@
 //!
 //! The audited identity is `<name>:<sub>`, where `name` is the issuer's
 //! configured `name` (default: the `iss` value) or the introspection
-//! `name` (default `introspection`), and the subject passes through
-//! [`aigis_audit::redact::redact`] (a token-shaped subject is not written out).
+//! `name` (default `introspection`); like every audited string, it is
+//! redacted by the audit sink, so a token-shaped subject is not written out.
 
 use crate::Error;
 use crate::config::GatewayConfig;
 use crate::context::{Identity, IdentityKind};
-use aigis_audit::redact::redact;
 use aigis_authn::{AuthnError, Introspector, JwtValidator};
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::fmt::Write;
@@ -52,13 +51,6 @@ impl std::fmt::Debug for TokenAuth {
             .field("introspection", &self.introspection.as_ref().map(|x| &x.0))
             .finish_non_exhaustive()
     }
-}
-
-/// A token accepted: the identity, and how the audit record names it.
-#[derive(Debug, Clone)]
-pub struct Accepted {
-    pub identity: Identity,
-    pub audit_id: String,
 }
 
 impl TokenAuth {
@@ -128,7 +120,7 @@ impl TokenAuth {
     /// Check a bearer token (not an API key). JWT-shaped tokens (three
     /// dot-separated parts) go to the JWT issuers when any is configured;
     /// everything else to introspection when configured.
-    pub async fn authenticate(&self, bearer: &str) -> Result<Accepted, AuthnError> {
+    pub async fn authenticate(&self, bearer: &str) -> Result<Identity, AuthnError> {
         let jwt_shaped = bearer.split('.').count() == 3;
         let (method, result) = match (&self.jwt, &self.introspection) {
             (Some(v), _) if jwt_shaped => ("jwt", self.check_jwt(v, bearer).await),
@@ -166,7 +158,7 @@ impl TokenAuth {
     }
 
     /// Map an authn identity onto the gateway's.
-    fn accept(&self, id: aigis_authn::Identity) -> Result<Accepted, AuthnError> {
+    fn accept(&self, id: aigis_authn::Identity) -> Result<Identity, AuthnError> {
         let (kind, mapping) = match id.source {
             aigis_authn::Source::Jwt => (IdentityKind::Jwt, self.jwt_mappings.get(&id.issuer)),
             aigis_authn::Source::Introspection => (
@@ -189,17 +181,13 @@ impl TokenAuth {
             })
             .cloned()
             .unwrap_or_default();
-        let audit_id = format!("{}:{}", mapping.label, redact(&id.subject));
-        Ok(Accepted {
-            identity: Identity {
-                kind,
-                id: format!("{}:{}", mapping.label, id.subject),
-                role,
-                tenant: id.tenant,
-                amr: Some(id.amr),
-                acr: id.acr,
-            },
-            audit_id,
+        Ok(Identity {
+            kind,
+            id: format!("{}:{}", mapping.label, id.subject),
+            role,
+            tenant: id.tenant,
+            amr: Some(id.amr),
+            acr: id.acr,
         })
     }
 

@@ -23,7 +23,6 @@ use crate::keys::{KEY_PREFIX, unix_now};
 use crate::layers::ctx;
 use crate::reject::{ErrorFacts, Fault, GatewayError};
 use crate::state::AppState;
-use aigis_audit::redact::redact;
 use aigis_authn::AuthnError;
 use axum::extract::{Request, State};
 use axum::middleware::Next;
@@ -50,19 +49,16 @@ pub async fn authenticate(
     mut req: Request,
     next: Next,
 ) -> Response {
-    let (identity, audit_id) = match credential(&req) {
+    let identity = match credential(&req) {
         Credential::None => return GatewayError::Unauthenticated.into_response(),
         Credential::ApiKey(k) => match api_key(&state, &k) {
-            Some(id) => {
-                let audit = id.id.clone();
-                (id, audit)
-            }
+            Some(id) => id,
             None => return GatewayError::Unauthenticated.into_response(),
         },
         Credential::Token(t) => match state.tokens.get() {
             None => return GatewayError::Unauthenticated.into_response(),
             Some(tokens) => match tokens.authenticate(&t).await {
-                Ok(a) => (a.identity, a.audit_id),
+                Ok(id) => id,
                 Err(e) => return token_rejection(&e),
             },
         },
@@ -71,13 +67,11 @@ pub async fn authenticate(
     req.headers_mut().remove(API_KEY_HEADER);
     if let Some(ctx) = ctx(&req) {
         ctx.with_facts(|f| {
-            f.identity = Some(audit_id);
+            // Claims from an identity provider are redacted, like every
+            // audited string, by the audit sink.
+            f.identity = Some(identity.id.clone());
             f.role = (!identity.role.is_empty()).then(|| identity.role.clone());
-            // Token claims are the identity provider's data: scrub them.
-            f.tenant = match identity.kind {
-                IdentityKind::ApiKey => identity.tenant.clone(),
-                _ => identity.tenant.as_deref().map(redact),
-            };
+            f.tenant = identity.tenant.clone();
         });
     }
     req.extensions_mut().insert(identity);

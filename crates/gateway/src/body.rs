@@ -1,25 +1,27 @@
 //! Body wrappers. Frames pass through as they arrive (never buffered here),
 //! so server-sent events stream token by token.
 //!
-//! - [`RequestGuard`]: the request body on its way upstream: counts bytes,
+//! - [`RequestGuard`]: the request body on its way upstream: counts bytes
+//!   (into the request context's `bytes_in`),
 //!   stops at the route's size limit and at the body-read deadline.
 //! - [`Observed`]: the response body on its way to the client: counts bytes
 //!   and runs a closure once when the body ends or is dropped (the logging
 //!   phase), and holds guards (a concurrency permit) until then.
 //! - [`IdleGuard`]: the upstream's response body: cut off (an error, which
 //!   aborts the client's stream) when no chunk arrives for the idle time.
-//! - [`KeepUnread`]: the client's request body; if a layer refuses the
+//! - [`KeepUnread`]: the client's request body; if a phase refuses the
 //!   request without reading it, the unread body is parked in a slot, and
-//!   the first layer drains it (when small) or keeps it until the response
+//!   the request-id phase drains it (when small) or keeps it until the response
 //!   is sent. Over HTTP/2, a request body dropped unread resets the stream,
 //!   and curl then loses the 401/429 it was sent.
 
+use crate::context::Ctx;
 use bytes::Bytes;
 use http_body::{Body, Frame, SizeHint};
 use pin_project_lite::pin_project;
 use std::pin::Pin;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicU8, AtomicU64, Ordering};
+use std::sync::atomic::{AtomicU8, Ordering};
 use std::task::{Context, Poll};
 use std::time::Duration;
 use tokio::time::{Instant, Sleep};
@@ -59,7 +61,8 @@ pin_project! {
         #[pin]
         deadline: Sleep,
         limit: u64,
-        seen: Arc<AtomicU64>,
+        // Bytes read so far are counted in the context's `bytes_in`.
+        ctx: Ctx,
         verdict: Arc<BodyVerdict>,
     }
 }
@@ -69,14 +72,14 @@ impl<B> RequestGuard<B> {
         inner: B,
         limit: u64,
         deadline: Instant,
-        seen: Arc<AtomicU64>,
+        ctx: Ctx,
         verdict: Arc<BodyVerdict>,
     ) -> Self {
         RequestGuard {
             inner,
             deadline: tokio::time::sleep_until(deadline),
             limit,
-            seen,
+            ctx,
             verdict,
         }
     }
@@ -99,7 +102,11 @@ where
             Poll::Ready(Some(Ok(frame))) => {
                 if let Some(data) = frame.data_ref() {
                     let n = u64::try_from(data.len()).unwrap_or(u64::MAX);
-                    let total = this.seen.fetch_add(n, Ordering::Relaxed).saturating_add(n);
+                    let total = this
+                        .ctx
+                        .bytes_in
+                        .fetch_add(n, Ordering::Relaxed)
+                        .saturating_add(n);
                     if total > *this.limit {
                         this.verdict.set(BodyVerdict::TOO_LARGE);
                         return Poll::Ready(Some(Err(CutOff.into())));
@@ -155,6 +162,16 @@ impl<B> Observed<B> {
             on_end: Some(on_end),
             _guards: Vec::new(),
         }
+    }
+
+    /// Also keep `guards` alive until the body is finished.
+    pub fn holding_all(mut self, guards: Vec<Box<dyn std::any::Any + Send + Sync>>) -> Self {
+        self._guards.extend(
+            guards
+                .into_iter()
+                .map(|g| g as Box<dyn std::any::Any + Send>),
+        );
+        self
     }
 
     /// Keep `guard` alive until the body is finished.

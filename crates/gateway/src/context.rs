@@ -1,10 +1,11 @@
-//! What the layers learn about a request and hand to later phases: the
-//! request context (shared with the logging phase, which outlives the inner
-//! layers), the authenticated [`Identity`], the client address and the route.
+//! What the phases learn about a request and hand to later phases: the
+//! [`Session`] (pingora's per-request context) with the request context
+//! (shared with the logging phase, which outlives the request), the
+//! authenticated [`Identity`] and the route; and the client address.
 
 use std::net::SocketAddr;
-use std::sync::Mutex;
 use std::sync::atomic::{AtomicBool, AtomicU64};
+use std::sync::{Arc, Mutex};
 use std::time::Instant;
 
 /// The peer address of the connection, inserted by the server per connection.
@@ -22,10 +23,10 @@ pub enum IdentityKind {
     Introspected,
 }
 
-/// Who is calling, after the authenticate layer. API keys fill `id` (the key
+/// Who is calling, after the authenticate phase. API keys fill `id` (the key
 /// id), `role` and `tenant`; token-based identities (`id` is
 /// `<issuer name>:<sub>`, `role` empty when the token names no configured
-/// role) also carry the `amr`/`acr` claims the authorize layer checks for MFA.
+/// role) also carry the `amr`/`acr` claims the authorize phase checks for MFA.
 #[derive(Clone, Debug)]
 pub struct Identity {
     pub kind: IdentityKind,
@@ -39,9 +40,35 @@ pub struct Identity {
     pub acr: Option<String>,
 }
 
-/// The route chosen for a request.
-#[derive(Clone, Copy, Debug)]
-pub struct RouteMatch(pub usize);
+/// What the request filters learn, for the phases after them. Owned by the
+/// pipeline in [`crate::app`]; never shared between requests.
+pub struct Session {
+    pub ctx: Ctx,
+    /// Set by the authenticate phase.
+    pub identity: Option<Identity>,
+    /// Index of the route (in `config.routes`) the route phase chose.
+    pub route: Option<usize>,
+    /// The per-key limit's policy and verdict, for the `RateLimit` headers
+    /// of a response that was let through.
+    pub key_limit: Option<((u64, u64), crate::ratelimit::Verdict)>,
+    /// Why a streamed request body was cut off (request-body phase).
+    pub body_verdict: Option<Arc<crate::body::BodyVerdict>>,
+    /// Kept until the response body is finished (a concurrency permit).
+    pub guards: Vec<Box<dyn std::any::Any + Send + Sync>>,
+}
+
+impl Session {
+    pub fn new(ctx: Ctx) -> Session {
+        Session {
+            ctx,
+            identity: None,
+            route: None,
+            key_limit: None,
+            body_verdict: None,
+            guards: Vec::new(),
+        }
+    }
+}
 
 /// Facts gathered along the way for the audit record.
 #[derive(Debug, Default)]
@@ -53,7 +80,7 @@ pub struct Facts {
     pub route: Option<String>,
 }
 
-/// Per-request context, created by the request-id layer.
+/// Per-request context, created by the request-id phase.
 #[derive(Debug)]
 pub struct RequestCtx {
     pub request_id: String,
@@ -76,5 +103,6 @@ impl RequestCtx {
     }
 }
 
-/// Shared handle stored in request extensions.
-pub type Ctx = std::sync::Arc<RequestCtx>;
+/// Shared handle: the session's, and the logging phase's once the response
+/// is on its way.
+pub type Ctx = Arc<RequestCtx>;

@@ -1,6 +1,6 @@
-//! The request filters, one file each, in the order the stack in
-//! [`crate::app`] runs them. Each is an axum `from_fn` middleware that either
-//! passes the request on or answers with a [`crate::reject::GatewayError`].
+//! The phases, one file each, in the order the pipeline in [`crate::app`]
+//! runs them. Each request filter either lets the request go on or answers
+//! with a [`crate::reject::GatewayError`].
 
 pub mod authenticate;
 pub mod authorize;
@@ -14,26 +14,17 @@ pub mod response_filter;
 pub mod route;
 
 use crate::config::Route;
-use crate::context::{Ctx, Identity, RouteMatch};
+use crate::context::{Identity, Session};
 use crate::reject::GatewayError;
 use crate::state::AppState;
-use axum::extract::Request;
 
-/// The request context; the request-id layer always inserts it first.
-pub(crate) fn ctx(req: &Request) -> Option<Ctx> {
-    req.extensions().get::<Ctx>().cloned()
-}
-
-/// The route the route layer chose for this request, and its index.
-/// Missing means the stack is miswired: an internal error.
+/// The route the route phase chose for this request, and its index.
+/// Missing means the pipeline is miswired: an internal error.
 pub(crate) fn matched_route<'a>(
     state: &'a AppState,
-    req: &Request,
+    s: &Session,
 ) -> Result<(usize, &'a Route), GatewayError> {
-    let RouteMatch(index) = *req
-        .extensions()
-        .get::<RouteMatch>()
-        .ok_or(GatewayError::Internal)?;
+    let index = s.route.ok_or(GatewayError::Internal)?;
     let route = state
         .config
         .routes
@@ -42,10 +33,8 @@ pub(crate) fn matched_route<'a>(
     Ok((index, route))
 }
 
-/// Who the authenticate layer says is calling. Missing means no credential
+/// Who the authenticate phase says is calling. Missing means no credential
 /// was accepted: 401.
-pub(crate) fn identity(req: &Request) -> Result<&Identity, GatewayError> {
-    req.extensions()
-        .get::<Identity>()
-        .ok_or(GatewayError::Unauthenticated)
+pub(crate) fn identity(s: &Session) -> Result<&Identity, GatewayError> {
+    s.identity.as_ref().ok_or(GatewayError::Unauthenticated)
 }

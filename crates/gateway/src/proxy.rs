@@ -12,14 +12,15 @@
 
 use crate::body::{BodyVerdict, IdleGuard};
 use crate::config::{GatewayConfig, Route};
-use crate::context::Ctx;
+use crate::context::Session;
 use crate::layers::request_id::REQUEST_ID_HEADER;
 use crate::reject::GatewayError;
 use crate::state::AppState;
 use crate::tls::upstream_client_config;
 use axum::body::Body;
-use axum::extract::{Request, State};
+use axum::extract::Request;
 use axum::response::Response;
+use http::uri::{Authority, PathAndQuery, Scheme};
 use http::{HeaderName, HeaderValue, Uri, header};
 use hyper_rustls::{HttpsConnector, HttpsConnectorBuilder};
 use hyper_util::client::legacy::connect::HttpConnector;
@@ -51,7 +52,18 @@ const HOP_BY_HOP: &[&str] = &[
 /// One HTTP client per route (each with its own connection pool): plain
 /// HTTP/1.1, h2c, or TLS with the route's trust settings.
 pub struct Upstreams {
-    clients: Vec<UpstreamClient>,
+    routes: Vec<Upstream>,
+}
+
+/// A route's client and the parts of its base URL, parsed once.
+struct Upstream {
+    client: UpstreamClient,
+    scheme: Scheme,
+    authority: Authority,
+    /// The base URL's path without its trailing slash (often empty).
+    base_path: String,
+    /// `Host` for the upstream.
+    host: HeaderValue,
 }
 
 enum UpstreamClient {
@@ -72,13 +84,28 @@ impl Upstreams {
     /// Build every route's client; TLS settings (CA file, client
     /// certificate) are read now, so errors surface at start.
     pub fn new(config: &GatewayConfig) -> Result<Upstreams, crate::Error> {
-        let clients = config
+        let routes = config
             .routes
             .iter()
-            .map(client_for)
+            .map(upstream_for)
             .collect::<Result<_, _>>()?;
-        Ok(Upstreams { clients })
+        Ok(Upstreams { routes })
     }
+}
+
+fn upstream_for(route: &Route) -> Result<Upstream, crate::Error> {
+    let bad =
+        |why: &str| crate::Error::invalid("routes.upstream", format!("{}: {why}", route.name));
+    let base: Uri = route.upstream.parse().map_err(|_| bad("not a URL"))?;
+    let authority = base.authority().cloned().ok_or_else(|| bad("no host"))?;
+    let host = HeaderValue::from_str(authority.as_str()).map_err(|_| bad("bad host"))?;
+    Ok(Upstream {
+        client: client_for(route)?,
+        scheme: base.scheme().cloned().unwrap_or(Scheme::HTTP),
+        authority,
+        base_path: base.path().trim_end_matches('/').to_string(),
+        host,
+    })
 }
 
 fn client_for(route: &Route) -> Result<UpstreamClient, crate::Error> {
@@ -107,38 +134,36 @@ fn client_for(route: &Route) -> Result<UpstreamClient, crate::Error> {
 
 /// The handler at the bottom of the stack.
 pub async fn upstream_request(
-    State(state): State<Arc<AppState>>,
+    state: &Arc<AppState>,
+    s: &Session,
     req: Request,
 ) -> Result<Response, GatewayError> {
-    let (index, route) = crate::layers::matched_route(&state, &req)?;
-    let ctx = req
-        .extensions()
-        .get::<Ctx>()
-        .cloned()
-        .ok_or(GatewayError::Internal)?;
-    let verdict = req.extensions().get::<Arc<BodyVerdict>>().cloned();
+    let (index, route) = crate::layers::matched_route(state, s)?;
+    let ctx = &s.ctx;
+    let verdict = s.body_verdict.as_ref();
     let (mut parts, body) = req.into_parts();
-    let base: Uri = route.upstream.parse().map_err(|_| GatewayError::Internal)?;
-    let path_and_query = parts
-        .uri
-        .path_and_query()
-        .map(|p| p.as_str())
-        .unwrap_or("/");
-    let base_path = base.path().trim_end_matches('/');
-    let uri = Uri::builder()
-        .scheme(base.scheme_str().unwrap_or("http"))
-        .authority(base.authority().ok_or(GatewayError::Internal)?.clone())
-        .path_and_query(format!("{base_path}{path_and_query}"))
-        .build()
-        .map_err(|_| GatewayError::Internal)?;
+    let up = state
+        .upstreams
+        .routes
+        .get(index)
+        .ok_or(GatewayError::Internal)?;
+    let path_and_query = match parts.uri.path_and_query() {
+        Some(pq) if up.base_path.is_empty() => pq.clone(),
+        pq => {
+            let pq = pq.map(|p| p.as_str()).unwrap_or("/");
+            PathAndQuery::try_from(format!("{}{pq}", up.base_path))
+                .map_err(|_| GatewayError::Internal)?
+        }
+    };
+    let mut uri = http::uri::Parts::default();
+    uri.scheme = Some(up.scheme.clone());
+    uri.authority = Some(up.authority.clone());
+    uri.path_and_query = Some(path_and_query);
+    let uri = Uri::from_parts(uri).map_err(|_| GatewayError::Internal)?;
     for h in HOP_BY_HOP {
         parts.headers.remove(*h);
     }
-    if let Some(authority) = uri.authority()
-        && let Ok(v) = HeaderValue::from_str(authority.as_str())
-    {
-        parts.headers.insert(header::HOST, v);
-    }
+    parts.headers.insert(header::HOST, up.host.clone());
     if let Ok(v) = HeaderValue::from_str(&ctx.request_id) {
         parts
             .headers
@@ -154,14 +179,9 @@ pub async fn upstream_request(
     parts.uri = uri;
     parts.version = http::Version::HTTP_11;
     parts.extensions = http::Extensions::new();
-    let client = state
-        .upstreams
-        .clients
-        .get(index)
-        .ok_or(GatewayError::Internal)?;
     let sent = tokio::time::timeout(
         route.timeout.0,
-        client.request(Request::from_parts(parts, body)),
+        up.client.request(Request::from_parts(parts, body)),
     )
     .await;
     match sent {

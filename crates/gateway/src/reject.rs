@@ -26,6 +26,14 @@ pub enum Fault {
 pub enum GatewayError {
     #[error("missing or invalid credentials")]
     Unauthenticated,
+    /// A bearer token that was checked and refused; carries aigis-authn's
+    /// reason code (`expired-token`, `alg-none`, ...), never token contents.
+    #[error("{0}")]
+    InvalidToken(&'static str),
+    /// A bearer token that could not be checked: the identity provider is
+    /// unreachable and no last-good keys exist. Carries the reason code.
+    #[error("{0}")]
+    AuthUnavailable(&'static str),
     #[error("not allowed: {0}")]
     Forbidden(&'static str),
     /// The role needs multi-factor authentication the identity lacks
@@ -72,7 +80,9 @@ impl GatewayError {
     /// Who is at fault.
     pub fn fault(&self) -> Fault {
         match self {
-            GatewayError::UpstreamUnavailable | GatewayError::UpstreamTimeout => Fault::Upstream,
+            GatewayError::UpstreamUnavailable
+            | GatewayError::UpstreamTimeout
+            | GatewayError::AuthUnavailable(_) => Fault::Upstream,
             GatewayError::Internal | GatewayError::AuditUnavailable => Fault::Internal,
             _ => Fault::Downstream,
         }
@@ -82,7 +92,7 @@ impl GatewayError {
     pub fn status(&self) -> StatusCode {
         use GatewayError::*;
         match self {
-            Unauthenticated | StepUp { .. } => StatusCode::UNAUTHORIZED,
+            Unauthenticated | InvalidToken(_) | StepUp { .. } => StatusCode::UNAUTHORIZED,
             Forbidden(_) => StatusCode::FORBIDDEN,
             NoRoute | UnknownModel => StatusCode::NOT_FOUND,
             RateLimited { .. } | QuotaExhausted { .. } | TooManyConcurrent => {
@@ -94,7 +104,7 @@ impl GatewayError {
             UpstreamUnavailable => StatusCode::BAD_GATEWAY,
             UpstreamTimeout => StatusCode::GATEWAY_TIMEOUT,
             Internal => StatusCode::INTERNAL_SERVER_ERROR,
-            AuditUnavailable => StatusCode::SERVICE_UNAVAILABLE,
+            AuditUnavailable | AuthUnavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
         }
     }
 
@@ -102,11 +112,12 @@ impl GatewayError {
     pub fn decision(&self) -> &'static str {
         use GatewayError::*;
         match self {
-            Unauthenticated | StepUp { .. } => "unauthenticated",
+            Unauthenticated | InvalidToken(_) | StepUp { .. } => "unauthenticated",
             Forbidden(_) | UnknownModel | NoRoute => "denied",
             RateLimited { .. } | QuotaExhausted { .. } | TooManyConcurrent => "limited",
             BodyTooLarge { .. } | BodyTimeout | BadJson(_) => "rejected",
-            UpstreamUnavailable | UpstreamTimeout | Internal | AuditUnavailable => "error",
+            UpstreamUnavailable | UpstreamTimeout | Internal | AuditUnavailable
+            | AuthUnavailable(_) => "error",
         }
     }
 
@@ -115,6 +126,10 @@ impl GatewayError {
         match self {
             GatewayError::Forbidden(_) => "forbidden".to_string(),
             GatewayError::Internal => "internal error".to_string(),
+            GatewayError::InvalidToken(_) => "invalid token".to_string(),
+            GatewayError::AuthUnavailable(_) => {
+                "authentication temporarily unavailable".to_string()
+            }
             other => other.to_string(),
         }
     }
@@ -144,6 +159,12 @@ impl IntoResponse for GatewayError {
                 headers.insert(
                     header::WWW_AUTHENTICATE,
                     HeaderValue::from_static("Bearer realm=\"aigis\""),
+                );
+            }
+            GatewayError::InvalidToken(_) => {
+                headers.insert(
+                    header::WWW_AUTHENTICATE,
+                    HeaderValue::from_static(crate::layers::authenticate::INVALID_TOKEN_CHALLENGE),
                 );
             }
             GatewayError::StepUp { acr_values } => {

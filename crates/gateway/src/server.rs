@@ -12,8 +12,10 @@ use crate::state::AppState;
 use crate::tls::{ReloadingCert, server_config};
 use crate::tokens::TokenAuth;
 use crate::{Error, admin, app};
-use axum::Router;
+use axum::response::Response;
+use hyper::body::Incoming;
 use hyper_util::rt::{TokioExecutor, TokioIo, TokioTimer};
+use std::convert::Infallible;
 use std::future::Future;
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -183,14 +185,21 @@ impl Gateway {
     }
 }
 
-async fn accept_loop(
+async fn accept_loop<S>(
     listener: TcpListener,
-    router: Router,
+    service: S,
     tls: Option<TlsAcceptor>,
     header_timeout: Duration,
     alive: mpsc::Sender<()>,
     mut stop: watch::Receiver<bool>,
-) {
+) where
+    S: tower::Service<http::Request<Incoming>, Response = Response, Error = Infallible>
+        + Clone
+        + Send
+        + Sync
+        + 'static,
+    S::Future: Send + 'static,
+{
     loop {
         let (stream, peer) = tokio::select! {
             r = listener.accept() => match r {
@@ -205,16 +214,15 @@ async fn accept_loop(
             _ = stop.changed() => return,
         };
         let _ = stream.set_nodelay(true);
-        let router = router.clone();
+        let service = service.clone();
         let tls = tls.clone();
         let alive = alive.clone();
         let stop = stop.clone();
         tokio::spawn(async move {
-            let svc =
-                hyper::service::service_fn(move |mut req: http::Request<hyper::body::Incoming>| {
-                    req.extensions_mut().insert(ClientAddr(peer));
-                    router.clone().oneshot(req)
-                });
+            let svc = hyper::service::service_fn(move |mut req: http::Request<Incoming>| {
+                req.extensions_mut().insert(ClientAddr(peer));
+                service.clone().oneshot(req)
+            });
             let mut builder = hyper_util::server::conn::auto::Builder::new(TokioExecutor::new());
             builder
                 .http1()

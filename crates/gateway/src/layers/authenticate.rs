@@ -18,18 +18,13 @@
 //! The credential is removed from the request here so that no later phase
 //! (or the upstream) ever sees it.
 
-use crate::context::{Identity, IdentityKind};
+use crate::context::{Identity, IdentityKind, Session};
 use crate::keys::{KEY_PREFIX, unix_now};
-use crate::layers::ctx;
-use crate::reject::{ErrorFacts, Fault, GatewayError};
+use crate::reject::GatewayError;
 use crate::state::AppState;
 use aigis_authn::AuthnError;
-use axum::extract::{Request, State};
-use axum::middleware::Next;
-use axum::response::{IntoResponse, Response};
-use http::header::{AUTHORIZATION, CONTENT_TYPE, WWW_AUTHENTICATE};
-use http::{HeaderValue, StatusCode};
-use std::sync::Arc;
+use axum::extract::Request;
+use http::header::AUTHORIZATION;
 use zeroize::Zeroizing;
 
 pub const API_KEY_HEADER: &str = "x-api-key";
@@ -45,37 +40,29 @@ enum Credential {
 }
 
 pub async fn authenticate(
-    State(state): State<Arc<AppState>>,
-    mut req: Request,
-    next: Next,
-) -> Response {
-    let identity = match credential(&req) {
-        Credential::None => return GatewayError::Unauthenticated.into_response(),
-        Credential::ApiKey(k) => match api_key(&state, &k) {
-            Some(id) => id,
-            None => return GatewayError::Unauthenticated.into_response(),
-        },
+    state: &AppState,
+    s: &mut Session,
+    req: &mut Request,
+) -> Result<(), GatewayError> {
+    let identity = match credential(req) {
+        Credential::None => return Err(GatewayError::Unauthenticated),
+        Credential::ApiKey(k) => api_key(state, &k).ok_or(GatewayError::Unauthenticated)?,
         Credential::Token(t) => match state.tokens.get() {
-            None => return GatewayError::Unauthenticated.into_response(),
-            Some(tokens) => match tokens.authenticate(&t).await {
-                Ok(id) => id,
-                Err(e) => return token_rejection(&e),
-            },
+            None => return Err(GatewayError::Unauthenticated),
+            Some(tokens) => tokens.authenticate(&t).await.map_err(token_rejection)?,
         },
     };
     req.headers_mut().remove(AUTHORIZATION);
     req.headers_mut().remove(API_KEY_HEADER);
-    if let Some(ctx) = ctx(&req) {
-        ctx.with_facts(|f| {
-            // Claims from an identity provider are redacted, like every
-            // audited string, by the audit sink.
-            f.identity = Some(identity.id.clone());
-            f.role = (!identity.role.is_empty()).then(|| identity.role.clone());
-            f.tenant = identity.tenant.clone();
-        });
-    }
-    req.extensions_mut().insert(identity);
-    next.run(req).await
+    s.ctx.with_facts(|f| {
+        // Claims from an identity provider are redacted, like every
+        // audited string, by the audit sink.
+        f.identity = Some(identity.id.clone());
+        f.role = (!identity.role.is_empty()).then(|| identity.role.clone());
+        f.tenant = identity.tenant.clone();
+    });
+    s.identity = Some(identity);
+    Ok(())
 }
 
 fn credential(req: &Request) -> Credential {
@@ -121,35 +108,10 @@ fn api_key(state: &AppState, presented: &str) -> Option<Identity> {
 }
 
 /// 401 `invalid_token`, or 503 when the token could not be checked.
-fn token_rejection(e: &AuthnError) -> Response {
-    let (status, message, challenge, decision, fault) = if e.is_unavailable() {
-        (
-            StatusCode::SERVICE_UNAVAILABLE,
-            "authentication temporarily unavailable",
-            None,
-            "error",
-            Fault::Upstream,
-        )
+fn token_rejection(e: AuthnError) -> GatewayError {
+    if e.is_unavailable() {
+        GatewayError::AuthUnavailable(e.reason())
     } else {
-        (
-            StatusCode::UNAUTHORIZED,
-            "invalid token",
-            Some(INVALID_TOKEN_CHALLENGE),
-            "unauthenticated",
-            Fault::Downstream,
-        )
-    };
-    let body = serde_json::json!({ "error": message }).to_string();
-    let mut resp = (status, body).into_response();
-    let headers = resp.headers_mut();
-    headers.insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
-    if let Some(c) = challenge {
-        headers.insert(WWW_AUTHENTICATE, HeaderValue::from_static(c));
+        GatewayError::InvalidToken(e.reason())
     }
-    resp.extensions_mut().insert(ErrorFacts {
-        decision,
-        reason: e.reason().to_string(),
-        fault,
-    });
-    resp
 }

@@ -9,13 +9,10 @@
 //! by the request-body phase once it is.
 
 use crate::config::Role;
-use crate::context::Identity;
+use crate::context::{Identity, Session};
 use crate::reject::GatewayError;
 use crate::state::AppState;
-use axum::extract::{Request, State};
-use axum::middleware::Next;
-use axum::response::Response;
-use std::sync::Arc;
+use axum::extract::Request;
 
 /// The configured role an identity names; one that names none is refused.
 pub(crate) fn role_of<'a>(
@@ -32,22 +29,17 @@ pub(crate) fn role_of<'a>(
 /// `acr` value asked for when a role lists none.
 pub const DEFAULT_ACR: &str = "mfa";
 
-pub async fn authorize(
-    State(state): State<Arc<AppState>>,
-    req: Request,
-    next: Next,
-) -> Result<Response, GatewayError> {
-    let identity = crate::layers::identity(&req)?;
-    let (_, route) = crate::layers::matched_route(&state, &req)?;
-    let role = role_of(&state, identity)?;
+pub fn authorize(state: &AppState, s: &Session, req: &Request) -> Result<(), GatewayError> {
+    let identity = crate::layers::identity(s)?;
+    let (_, route) = crate::layers::matched_route(state, s)?;
+    let role = role_of(state, identity)?;
     if !grants(&role.routes, &route.name) {
         return Err(GatewayError::Forbidden("route not granted"));
     }
     if !grants(&role.methods, req.method().as_str()) {
         return Err(GatewayError::Forbidden("method not granted"));
     }
-    check_mfa(role, identity)?;
-    Ok(next.run(req).await)
+    check_mfa(role, identity)
 }
 
 fn grants(list: &[String], item: &str) -> bool {

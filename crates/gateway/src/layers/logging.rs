@@ -6,31 +6,38 @@
 //! bodies; the audit writer redacts every string field once more.
 //!
 //! When the audit writer has stopped and `audit.on_failure = "refuse"`,
-//! requests are refused (503) here, before any other phase runs: nothing is
-//! served that cannot be audited.
+//! requests are refused (503) by [`admit`], before any other phase runs:
+//! nothing is served that cannot be audited.
 
 use crate::audit::{AuditRecord, Decision};
 use crate::body::Observed;
+use crate::context::Ctx;
 use crate::error_facts::decision_of;
-use crate::layers::ctx;
 use crate::reject::GatewayError;
 use crate::state::AppState;
 use axum::body::Body;
-use axum::extract::{Request, State};
-use axum::middleware::Next;
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
 use std::sync::Arc;
 use std::sync::atomic::Ordering;
 use std::time::SystemTime;
 
-pub async fn log(State(state): State<Arc<AppState>>, req: Request, next: Next) -> Response {
+/// Before any other phase: refuse (503) when nothing could be audited.
+pub fn admit(state: &AppState) -> Result<(), GatewayError> {
     if state.config.audit.refuses_on_failure() && state.audit.failure().is_some() {
-        return GatewayError::AuditUnavailable.into_response();
+        return Err(GatewayError::AuditUnavailable);
     }
-    let Some(ctx) = ctx(&req) else {
-        return next.run(req).await;
-    };
-    let resp = next.run(req).await;
+    Ok(())
+}
+
+/// Wrap the response body so that its end writes the audit record and
+/// counts the metrics; `guards` (a concurrency permit) live until then.
+pub fn log(
+    state: &Arc<AppState>,
+    ctx: Ctx,
+    guards: Vec<Box<dyn std::any::Any + Send + Sync>>,
+    resp: Response,
+) -> Response {
+    let state = state.clone();
     let status = resp.status().as_u16();
     let (decision, reason, fault) = decision_of(&resp);
     let (parts, body) = resp.into_parts();
@@ -81,7 +88,10 @@ pub async fn log(State(state): State<Arc<AppState>>, req: Request, next: Next) -
         };
         state.audit.record(record);
     });
-    Response::from_parts(parts, Body::new(Observed::new(body, on_end)))
+    Response::from_parts(
+        parts,
+        Body::new(Observed::new(body, on_end).holding_all(guards)),
+    )
 }
 
 /// The gateway's decision word as the audit log's decision.

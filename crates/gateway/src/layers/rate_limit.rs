@@ -6,33 +6,27 @@
 //! With `[rate_limits.redis]` the limits are shared by replicas; a check
 //! waits only when a Redis round trip is needed (see `crate::ratelimit`).
 
+use crate::context::Session;
 use crate::keys::unix_now;
 use crate::ratelimit::{RateLimiter, Verdict};
 use crate::reject::GatewayError;
 use crate::state::AppState;
-use axum::extract::{Request, State};
-use axum::middleware::Next;
 use axum::response::Response;
 use http::{HeaderMap, HeaderName, HeaderValue};
-use std::sync::Arc;
 use std::time::Duration;
 use tokio::time::Instant;
 
-pub async fn limit(
-    State(state): State<Arc<AppState>>,
-    req: Request,
-    next: Next,
-) -> Result<Response, GatewayError> {
-    let identity = crate::layers::identity(&req)?;
+pub async fn limit(state: &AppState, s: &mut Session) -> Result<(), GatewayError> {
+    let identity = crate::layers::identity(s)?;
     let now = Instant::now();
     let l = &state.limiters;
-    let mut key_verdict = None;
+    let mut key_limit = None;
     if let Some(limiter) = &l.per_key {
         let v = limiter.check(&identity.id, now).get().await;
         if !v.allowed {
             return Err(refuse("per-key", limiter.as_ref(), v));
         }
-        key_verdict = Some((limiter.policy(), v));
+        key_limit = Some((limiter.policy(), v));
     }
     if let (Some(limiter), Some(tenant)) = (&l.per_tenant, &identity.tenant) {
         let v = limiter.check(tenant, now).get().await;
@@ -61,8 +55,14 @@ pub async fn limit(
                 limit: q.limit(),
             })?;
     }
-    let mut resp = next.run(req).await;
-    if let Some(((q, w), v)) = key_verdict {
+    s.key_limit = key_limit;
+    Ok(())
+}
+
+/// On the way out: the per-key `RateLimit` headers on a response to a
+/// request the limits let through (whatever later phases answered).
+pub fn response_headers(s: &Session, mut resp: Response) -> Response {
+    if let Some(((q, w), v)) = s.key_limit {
         limit_headers(
             resp.headers_mut(),
             "per-key",
@@ -73,7 +73,7 @@ pub async fn limit(
             false,
         );
     }
-    Ok(resp)
+    resp
 }
 
 /// The 429 for a refused limit.

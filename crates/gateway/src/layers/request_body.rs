@@ -13,29 +13,27 @@
 //! must be served by the route and granted to the role.
 
 use crate::body::{BodyVerdict, RequestGuard};
-use crate::context::Identity;
+use crate::context::Session;
 use crate::json_depth::check_depth;
 use crate::layers::authorize::{grant_model, role_of};
-use crate::layers::{ctx, matched_route};
+use crate::layers::matched_route;
 use crate::reject::GatewayError;
 use crate::state::AppState;
 use axum::body::Body;
-use axum::extract::{Request, State};
-use axum::middleware::Next;
-use axum::response::Response;
+use axum::extract::Request;
 use http_body_util::{BodyExt, Limited};
 use std::sync::Arc;
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::Ordering;
 
 /// Longest model name taken from a path or body.
 pub const MAX_MODEL_NAME: usize = 256;
 
 pub async fn guard(
-    State(state): State<Arc<AppState>>,
+    state: &AppState,
+    s: &mut Session,
     req: Request,
-    next: Next,
-) -> Result<Response, GatewayError> {
-    let (_, route) = matched_route(&state, &req)?;
+) -> Result<Request, GatewayError> {
+    let (_, route) = matched_route(state, s)?;
     let limit = route.max_body_bytes;
     let declared = req
         .headers()
@@ -45,9 +43,9 @@ pub async fn guard(
     if declared.is_some_and(|n| n > limit) {
         return Err(GatewayError::BodyTooLarge { limit });
     }
-    let ctx = ctx(&req).ok_or(GatewayError::Internal)?;
+    let ctx = s.ctx.clone();
     let timeout = state.config.limits.body_read_timeout.0;
-    let (mut parts, body) = req.into_parts();
+    let (parts, body) = req.into_parts();
     let mut model = model_from_path(parts.uri.path()).map(str::to_string);
     let body = if is_json(&parts.headers) {
         let usize_limit = usize::try_from(limit).unwrap_or(usize::MAX);
@@ -69,13 +67,15 @@ pub async fn guard(
         Body::from(bytes)
     } else {
         let verdict = Arc::new(BodyVerdict::default());
-        parts.extensions.insert(verdict.clone());
-        let seen = Arc::new(AtomicU64::new(0));
+        s.body_verdict = Some(verdict.clone());
         let deadline = tokio::time::Instant::now() + timeout;
-        let ctx2 = ctx.clone();
-        let guarded = RequestGuard::new(body, limit, deadline, seen.clone(), verdict);
-        parts.extensions.insert(BytesSeen(seen, ctx2));
-        Body::new(guarded)
+        Body::new(RequestGuard::new(
+            body,
+            limit,
+            deadline,
+            ctx.clone(),
+            verdict,
+        ))
     };
     if let Some(m) = &model
         && !route.models.is_empty()
@@ -85,26 +85,9 @@ pub async fn guard(
         return Err(GatewayError::UnknownModel);
     }
     ctx.with_facts(|f| f.model = model.clone());
-    let identity = parts
-        .extensions
-        .get::<Identity>()
-        .ok_or(GatewayError::Unauthenticated)?;
-    let role = role_of(&state, identity)?;
+    let role = role_of(state, crate::layers::identity(s)?)?;
     grant_model(role, model.as_deref())?;
-    Ok(next.run(Request::from_parts(parts, body)).await)
-}
-
-/// Bytes read from a streamed body, copied to the request context when the
-/// proxy is done with it.
-#[derive(Clone)]
-pub struct BytesSeen(pub Arc<AtomicU64>, pub crate::context::Ctx);
-
-impl Drop for BytesSeen {
-    fn drop(&mut self) {
-        self.1
-            .bytes_in
-            .fetch_max(self.0.load(Ordering::Relaxed), Ordering::Relaxed);
-    }
+    Ok(Request::from_parts(parts, body))
 }
 
 fn is_json(h: &http::HeaderMap) -> bool {

@@ -1,12 +1,12 @@
 //! Request filter, first: give the request an id and a context. The id is
 //! always generated here (a client-sent `X-Request-Id` is not trusted) and
-//! goes upstream and back to the client in `X-Request-Id`.
+//! goes upstream and back to the client in `X-Request-Id`. Last on the way
+//! out: [`finish`] deals with a request body that no phase read.
 
 use crate::body::{KeepUnread, Observed, UnreadSlot};
 use crate::context::{ClientAddr, Ctx, Facts, RequestCtx};
 use axum::body::Body;
 use axum::extract::Request;
-use axum::middleware::Next;
 use axum::response::Response;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
@@ -29,7 +29,9 @@ fn next_id() -> String {
     format!("{prefix}-{:x}", COUNTER.fetch_add(1, Ordering::Relaxed))
 }
 
-pub async fn assign(mut req: Request, next: Next) -> Response {
+/// Create the request's context and wrap its body so that a body left
+/// unread by a refusing phase is parked in the returned slot.
+pub fn assign(req: Request) -> (Ctx, Request, UnreadSlot) {
     let client = req.extensions().get::<ClientAddr>().map(|c| c.0);
     let ctx: Ctx = Arc::new(RequestCtx {
         request_id: next_id(),
@@ -40,17 +42,18 @@ pub async fn assign(mut req: Request, next: Next) -> Response {
         bytes_in: AtomicU64::new(0),
         upstream_stalled: AtomicBool::new(false),
     });
-    req.extensions_mut().insert(ctx);
-    // An unread request body must outlive the response (see KeepUnread).
     let slot: UnreadSlot = Arc::default();
     let req = req.map(|b| Body::new(KeepUnread::new(b, slot.clone())));
-    let resp = next.run(req).await;
+    (ctx, req, slot)
+}
+
+/// On the way out: a small unread body (a refused request's JSON) is read
+/// to its end first, so that the stream closes normally; a large or slow
+/// one is kept until the response is sent.
+pub async fn finish(slot: UnreadSlot, resp: Response) -> Response {
     let Some(mut unread) = slot.lock().ok().and_then(|mut s| s.take()) else {
         return resp;
     };
-    // A small unread body (a refused request's JSON) is read to its end
-    // first, so that the stream closes normally; a large or slow one is
-    // kept until the response is sent.
     if let Ok(true) = tokio::time::timeout(DRAIN_TIME, drain(&mut unread, DRAIN_BYTES)).await {
         return resp;
     }

@@ -2,10 +2,8 @@
 //! (checklist 000#10) and hop-by-hop headers, and add `X-Request-Id`.
 //! Runs on every response, the gateway's own rejections included.
 
-use crate::layers::ctx;
+use crate::context::RequestCtx;
 use crate::layers::request_id::REQUEST_ID_HEADER;
-use axum::extract::Request;
-use axum::middleware::Next;
 use axum::response::Response;
 use http::{HeaderMap, HeaderName, HeaderValue};
 
@@ -28,15 +26,12 @@ pub const STRIPPED_RESPONSE_HEADERS: &[&str] = &[
     "trailer",
 ];
 
-pub async fn filter(req: Request, next: Next) -> Response {
-    let id = ctx(&req).map(|c| c.request_id.clone());
-    let mut resp = next.run(req).await;
+pub fn filter(ctx: &RequestCtx, resp: &mut Response) {
     strip(resp.headers_mut());
-    if let Some(id) = id.and_then(|i| HeaderValue::from_str(&i).ok()) {
+    if let Ok(id) = HeaderValue::from_str(&ctx.request_id) {
         resp.headers_mut()
             .insert(HeaderName::from_static(REQUEST_ID_HEADER), id);
     }
-    resp
 }
 
 pub(crate) fn strip(headers: &mut HeaderMap) {

@@ -2,30 +2,20 @@
 //! checked for traversal tricks before matching, so that `/v1/../admin`
 //! cannot reach a prefix its role was not granted.
 
-use crate::context::RouteMatch;
-use crate::layers::ctx;
+use crate::context::Session;
 use crate::reject::GatewayError;
 use crate::state::AppState;
-use axum::extract::{Request, State};
-use axum::middleware::Next;
-use axum::response::Response;
-use std::sync::Arc;
+use axum::extract::Request;
 
-pub async fn select(
-    State(state): State<Arc<AppState>>,
-    mut req: Request,
-    next: Next,
-) -> Result<Response, GatewayError> {
+pub fn select(state: &AppState, s: &mut Session, req: &Request) -> Result<(), GatewayError> {
     let path = req.uri().path();
     if !is_clean_path(path) {
         return Err(GatewayError::NoRoute);
     }
     let (index, route) = state.config.route_for(path).ok_or(GatewayError::NoRoute)?;
-    if let Some(ctx) = ctx(&req) {
-        ctx.with_facts(|f| f.route = Some(route.name.clone()));
-    }
-    req.extensions_mut().insert(RouteMatch(index));
-    Ok(next.run(req).await)
+    s.ctx.with_facts(|f| f.route = Some(route.name.clone()));
+    s.route = Some(index);
+    Ok(())
 }
 
 /// No `.`/`..` segments, no empty segments, no encoded slashes, dots or

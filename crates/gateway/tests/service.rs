@@ -291,6 +291,28 @@ async fn streamed_non_json_body_over_limit_is_413_without_content_length() {
     assert_eq!(resp.status(), StatusCode::PAYLOAD_TOO_LARGE);
 }
 
+/// Guards the audit's `bytes_in` of a streamed body: it was once taken
+/// when the headers went upstream, before the body had been streamed.
+#[tokio::test]
+async fn streamed_body_is_counted_to_its_end() {
+    let app = TestApp::builder().with_key("analyst", None).build().await;
+    let chunks: Vec<Result<bytes::Bytes, std::convert::Infallible>> = (0..3)
+        .map(|_| Ok(bytes::Bytes::from(vec![b'a'; 1000])))
+        .collect();
+    let req = Request::post("/v2/models/demo/infer")
+        .header("authorization", format!("Bearer {}", app.key("analyst")))
+        .header("content-type", "application/octet-stream")
+        .body(Body::new(http_body_util::StreamBody::new(futures_iter(
+            chunks,
+        ))))
+        .unwrap();
+    let resp = app.send(req).await;
+    assert_eq!(resp.status(), StatusCode::OK);
+    let _ = body_string(resp).await;
+    let recs = app.records();
+    assert_eq!(recs.last().unwrap().bytes_in, 3000);
+}
+
 fn futures_iter(
     items: Vec<Result<bytes::Bytes, std::convert::Infallible>>,
 ) -> impl futures_core::Stream<Item = Result<http_body::Frame<bytes::Bytes>, std::convert::Infallible>>

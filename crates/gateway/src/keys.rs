@@ -1,5 +1,5 @@
 //! API keys: format, keyed hashing, and the in-memory table the
-//! authenticate layer checks against.
+//! authenticate phase checks against.
 //!
 //! A key looks like `aig_<16 hex id>_<43 base64url secret>`. The id is not
 //! secret: it selects the stored record, so lookup is a hash-map get and the

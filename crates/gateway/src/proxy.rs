@@ -132,7 +132,7 @@ fn client_for(route: &Route) -> Result<UpstreamClient, crate::Error> {
     Ok(UpstreamClient::Tls(builder.build(connector)))
 }
 
-/// The handler at the bottom of the stack.
+/// The upstream-request phase, after every request filter let the request through.
 pub async fn upstream_request(
     state: &Arc<AppState>,
     s: &Session,

@@ -17,6 +17,7 @@ pub fn limit(state: &AppState, s: &mut Session) -> Result<(), GatewayError> {
     let sem = {
         let mut map = state.in_flight.lock().map_err(|_| GatewayError::Internal)?;
         // One semaphore per key id: bounded by the number of valid keys.
+        // Looked up first, so that the usual case copies no key id.
         match map.get(id) {
             Some(sem) => sem.clone(),
             None => map

@@ -13,7 +13,9 @@
 # Needs: wrk, nginx, openssl, python3 (Debian: apt-get install wrk nginx).
 # Usage: bench/gateway_run.sh [SECONDS_PER_RUN=10] [ROUNDS=3] [CONNECTIONS=16]
 # Env: NGINX_WORKERS (default 2, as many as aigis's runtime threads on 2
-# cores), CONNS_LOW (default 2).
+# cores), CONNS_LOW (default 2), PERF_OUT (a file: `perf record` the
+# gateway during the runs named PERF_RUN, default aigis; read it with
+# `perf report -i`).
 set -euo pipefail
 DUR=${1:-10}
 ROUNDS=${2:-3}
@@ -145,9 +147,13 @@ HZ=$(getconf CLK_TCK)
 
 run() { # name url key connections pids...
   local name=$1 url=$2 key=$3 conns=$4; shift 4
-  local before; before=$(ticks "$@")
+  local before; before=$(ticks "$@") perf_pid=
+  if [ -n "${PERF_OUT:-}" ] && [ "$name" = "${PERF_RUN:-aigis}" ]; then
+    perf record -q -F 499 --call-graph dwarf,16384 -p "$1" -o "$PERF_OUT" 2>/dev/null & perf_pid=$!
+  fi
   BENCH_KEY=$key wrk -t1 -c"$conns" -d"${DUR}s" --latency -s "$WORK/post.lua" "$url" > "$WORK/wrk.out" 2>&1
   local cpu=$(( $(ticks "$@") - before ))
+  if [ -n "$perf_pid" ]; then kill -INT "$perf_pid"; wait "$perf_pid" || true; fi
   awk -v n="$name" -v cpu="$cpu" -v hz="$HZ" '/Requests\/sec/ {rps=$2} /requests in/ {reqs=$1}
       /^ +50%/ {p50=$2} /^ +99%/ {p99=$2} /Non-2xx/ {bad=$NF}
       END {printf "%-12s rps=%s p50=%s p99=%s non2xx=%s cpu_us_per_req=%.1f\n", n, rps, p50, p99,

@@ -91,10 +91,14 @@ impl AuditRecord {
 
     /// [`AuditRecord::redact`], remembering the fields whose values repeat
     /// across records in `memo`; `time` and `request_id`, new in every
-    /// record, are scanned without it.
+    /// record, are scanned without it, unless they have the shapes that
+    /// cannot hold a secret ([`crate::redact::plain_time_or_id`]).
     pub fn redact_with(&mut self, memo: &mut crate::redact::RedactMemo) {
-        crate::redact::redact_in_place(&mut self.time);
-        crate::redact::redact_in_place(&mut self.request_id);
+        for s in [&mut self.time, &mut self.request_id] {
+            if !crate::redact::plain_time_or_id(s) {
+                crate::redact::redact_in_place(s);
+            }
+        }
         for s in self.repeating_strings_mut() {
             memo.redact_in_place(s);
         }

@@ -66,6 +66,44 @@ pub fn redact_in_place(s: &mut String) -> bool {
     changed
 }
 
+/// Whether `s` is a UTC timestamp exactly as [`crate::time::Civil::rfc3339`]
+/// writes it (`2026-01-31T12:00:00.000Z`), or an id of two dash-separated
+/// groups of 1 to 16 lower-case hex digits (the gateway's request ids).
+/// Such values need no scan: the built-in matcher ignores hex-only tokens
+/// and tokens under 32 characters, and no project rule fires on a short
+/// hex run or a date without a keyword beside it, which a field scanned
+/// alone does not have (the tests check both matchers on such values).
+/// The writer skips the scan for `time` and `request_id` when this holds:
+/// they are new in every record, so the memo cannot save it.
+pub fn plain_time_or_id(s: &str) -> bool {
+    let b = s.as_bytes();
+    let digits =
+        |r: std::ops::Range<usize>| b.get(r).is_some_and(|d| d.iter().all(u8::is_ascii_digit));
+    let is_time = b.len() == 24
+        && digits(0..4)
+        && b[4] == b'-'
+        && digits(5..7)
+        && b[7] == b'-'
+        && digits(8..10)
+        && b[10] == b'T'
+        && digits(11..13)
+        && b[13] == b':'
+        && digits(14..16)
+        && b[16] == b':'
+        && digits(17..19)
+        && b[19] == b'.'
+        && digits(20..23)
+        && b[23] == b'Z';
+    if is_time {
+        return true;
+    }
+    let hex = |p: &str| {
+        (1..=16).contains(&p.len()) && p.bytes().all(|c| matches!(c, b'0'..=b'9' | b'a'..=b'f'))
+    };
+    s.split_once('-')
+        .is_some_and(|(a, rest)| hex(a) && hex(rest))
+}
+
 /// Values remembered by a [`RedactMemo`] before it starts over.
 pub const MEMO_ENTRIES: usize = 4096;
 
@@ -219,6 +257,49 @@ fn replace_spans(s: &str, spans: &[(usize, usize)]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The scan `plain_time_or_id` lets the writer skip would find nothing.
+    #[test]
+    fn plain_times_and_ids_hold_nothing_either_matcher_finds() {
+        let mut x: u64 = 0x9e37_79b9_7f4a_7c15;
+        let mut next = || {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            x
+        };
+        for _ in 0..3000 {
+            let (a, b) = (next(), next());
+            let id = format!("{:012x}-{:x}", a & 0xffff_ffff_ffff, b >> (b % 60));
+            let long = format!("{a:016x}-{b:016x}");
+            let when =
+                std::time::UNIX_EPOCH + std::time::Duration::from_millis(b % 8_000_000_000_000);
+            let t = crate::time::Civil::from_system(when).rfc3339();
+            for s in [id, long, t] {
+                assert!(plain_time_or_id(&s), "{s}");
+                assert_eq!(redact(&s), s);
+            }
+        }
+    }
+
+    #[test]
+    fn other_shapes_are_not_plain() {
+        for s in [
+            "",
+            "-",
+            "abc",
+            "0123456789abcdef0-1",
+            "ABCDEF-12",
+            "abc-def-012",
+            "aig_0123456789abcdef-1",
+            "2026-01-31T12:00:00.000Z ",
+            "2026-01-31T12:00:00Z",
+            "2026-01-31t12:00:00.000Z",
+            "Bearer 2026-01-31T12:00",
+        ] {
+            assert!(!plain_time_or_id(s), "{s:?}");
+        }
+    }
 
     #[test]
     fn bearer_and_basic_credentials_are_redacted() {

@@ -69,7 +69,17 @@ pub struct Listen {
     /// Allow plain HTTP on a non-loopback address.
     #[serde(default)]
     pub allow_plain_http: bool,
+    /// Threads serving the public listener's connections, each with its
+    /// own single-threaded runtime and upstream connection pools; accepted
+    /// connections are handed to them in turn. Unset: connections are served
+    /// on the runtime that runs the gateway (`aigis gateway` sets one worker
+    /// per CPU core). At most [`MAX_WORKERS`].
+    #[serde(default)]
+    pub workers: Option<usize>,
 }
+
+/// Most worker threads `listen.workers` may ask for.
+pub const MAX_WORKERS: usize = 256;
 
 fn default_admin() -> SocketAddr {
     SocketAddr::from(([127, 0, 0, 1], 9090))

@@ -22,6 +22,8 @@ pub struct Metrics {
     /// route -> (status, decision) -> count; nested so that counting a
     /// request looks the route up by `&str` without allocating.
     requests: Mutex<HashMap<String, ByOutcome>>,
+    /// Requests per latency bucket, not cumulative (one increment per
+    /// request, not one per bound above it); summed up when rendered.
     buckets: [AtomicU64; LATENCY_BUCKETS.len()],
     latency_count: AtomicU64,
     latency_sum_micros: AtomicU64,
@@ -123,12 +125,12 @@ impl Metrics {
             };
             *per_route.entry((status, decision)).or_default() += 1;
         }
-        for (i, bound) in LATENCY_BUCKETS.iter().enumerate() {
-            if seconds <= *bound
-                && let Some(b) = self.buckets.get(i)
-            {
-                b.fetch_add(1, Ordering::Relaxed);
-            }
+        if let Some(b) = LATENCY_BUCKETS
+            .iter()
+            .position(|bound| seconds <= *bound)
+            .and_then(|i| self.buckets.get(i))
+        {
+            b.fetch_add(1, Ordering::Relaxed);
         }
         self.latency_count.fetch_add(1, Ordering::Relaxed);
         // Float-to-int `as` saturates; negative or NaN become 0.
@@ -166,11 +168,12 @@ impl Metrics {
         }
         out.push_str("# HELP aigis_gateway_request_duration_seconds Time from request to end of response body.\n");
         out.push_str("# TYPE aigis_gateway_request_duration_seconds histogram\n");
+        let mut cumulative = 0u64;
         for (bound, b) in LATENCY_BUCKETS.iter().zip(&self.buckets) {
+            cumulative = cumulative.saturating_add(b.load(Ordering::Relaxed));
             let _ = writeln!(
                 out,
-                "aigis_gateway_request_duration_seconds_bucket{{le=\"{bound}\"}} {}",
-                b.load(Ordering::Relaxed)
+                "aigis_gateway_request_duration_seconds_bucket{{le=\"{bound}\"}} {cumulative}"
             );
         }
         let count = self.latency_count.load(Ordering::Relaxed);

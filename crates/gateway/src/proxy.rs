@@ -49,21 +49,32 @@ const HOP_BY_HOP: &[&str] = &[
     "x-forwarded-proto",
 ];
 
-/// One HTTP client per route (each with its own connection pool): plain
+/// HTTP clients per route (each with its own connection pool): plain
 /// HTTP/1.1, h2c, or TLS with the route's trust settings.
 pub struct Upstreams {
     routes: Vec<Upstream>,
 }
 
-/// A route's client and the parts of its base URL, parsed once.
+/// A route's clients and the parts of its base URL, parsed once.
 struct Upstream {
-    client: UpstreamClient,
+    /// One client per worker thread (`listen.workers`) plus one for the
+    /// runtime that runs the gateway, so that a worker's requests use
+    /// connections whose tasks run on its own thread.
+    clients: Vec<UpstreamClient>,
     scheme: Scheme,
     authority: Authority,
     /// The base URL's path without its trailing slash (often empty).
     base_path: String,
     /// `Host` for the upstream.
     host: HeaderValue,
+}
+
+impl Upstream {
+    /// This thread's client.
+    fn client(&self) -> &UpstreamClient {
+        let i = crate::server::worker_index();
+        &self.clients[i % self.clients.len()]
+    }
 }
 
 enum UpstreamClient {
@@ -87,20 +98,22 @@ impl Upstreams {
         let routes = config
             .routes
             .iter()
-            .map(upstream_for)
+            .map(|r| upstream_for(r, config.listen.workers.unwrap_or(0) + 1))
             .collect::<Result<_, _>>()?;
         Ok(Upstreams { routes })
     }
 }
 
-fn upstream_for(route: &Route) -> Result<Upstream, crate::Error> {
+fn upstream_for(route: &Route, clients: usize) -> Result<Upstream, crate::Error> {
     let bad =
         |why: &str| crate::Error::invalid("routes.upstream", format!("{}: {why}", route.name));
     let base: Uri = route.upstream.parse().map_err(|_| bad("not a URL"))?;
     let authority = base.authority().cloned().ok_or_else(|| bad("no host"))?;
     let host = HeaderValue::from_str(authority.as_str()).map_err(|_| bad("bad host"))?;
     Ok(Upstream {
-        client: client_for(route)?,
+        clients: (0..clients)
+            .map(|_| client_for(route))
+            .collect::<Result<_, _>>()?,
         scheme: base.scheme().cloned().unwrap_or(Scheme::HTTP),
         authority,
         base_path: base.path().trim_end_matches('/').to_string(),
@@ -160,9 +173,7 @@ pub async fn upstream_request(
     uri.authority = Some(up.authority.clone());
     uri.path_and_query = Some(path_and_query);
     let uri = Uri::from_parts(uri).map_err(|_| GatewayError::Internal)?;
-    for h in HOP_BY_HOP {
-        parts.headers.remove(*h);
-    }
+    crate::layers::response_filter::remove_listed(&mut parts.headers, HOP_BY_HOP);
     parts.headers.insert(header::HOST, up.host.clone());
     if let Ok(v) = HeaderValue::from_str(&ctx.request_id) {
         parts
@@ -181,7 +192,7 @@ pub async fn upstream_request(
     parts.extensions = http::Extensions::new();
     let sent = tokio::time::timeout(
         route.timeout.0,
-        up.client.request(Request::from_parts(parts, body)),
+        up.client().request(Request::from_parts(parts, body)),
     )
     .await;
     match sent {

@@ -121,16 +121,15 @@ impl GatewayError {
         }
     }
 
-    /// The message clients see: short, generic, no internal detail.
-    fn public_message(&self) -> String {
+    /// The message clients see: short, generic, no internal detail;
+    /// `None` when it is the error's own text (`reason`).
+    fn public_message(&self) -> Option<&'static str> {
         match self {
-            GatewayError::Forbidden(_) => "forbidden".to_string(),
-            GatewayError::Internal => "internal error".to_string(),
-            GatewayError::InvalidToken(_) => "invalid token".to_string(),
-            GatewayError::AuthUnavailable(_) => {
-                "authentication temporarily unavailable".to_string()
-            }
-            other => other.to_string(),
+            GatewayError::Forbidden(_) => Some("forbidden"),
+            GatewayError::Internal => Some("internal error"),
+            GatewayError::InvalidToken(_) => Some("invalid token"),
+            GatewayError::AuthUnavailable(_) => Some("authentication temporarily unavailable"),
+            _ => None,
         }
     }
 }
@@ -144,11 +143,21 @@ pub struct ErrorFacts {
     pub fault: Fault,
 }
 
+/// The JSON body of every refusal: `{"error": "..."}`.
+#[derive(serde::Serialize)]
+struct ErrorBody<'a> {
+    error: &'a str,
+}
+
 impl IntoResponse for GatewayError {
     fn into_response(self) -> Response {
-        let status = self.status();
-        let body = serde_json::json!({ "error": self.public_message() }).to_string();
-        let mut resp = (status, body).into_response();
+        let reason = self.to_string();
+        let body = serde_json::to_string(&ErrorBody {
+            error: self.public_message().unwrap_or(&reason),
+        })
+        .unwrap_or_default();
+        let mut resp = Response::new(axum::body::Body::from(body));
+        *resp.status_mut() = self.status();
         let headers = resp.headers_mut();
         headers.insert(
             header::CONTENT_TYPE,
@@ -206,7 +215,7 @@ impl IntoResponse for GatewayError {
         }
         resp.extensions_mut().insert(ErrorFacts {
             decision: self.decision(),
-            reason: self.to_string(),
+            reason,
             fault: self.fault(),
         });
         resp

@@ -20,7 +20,7 @@ use std::future::Future;
 use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;
-use tokio::net::TcpListener;
+use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::{mpsc, watch};
 use tokio_rustls::TlsAcceptor;
 use tower::ServiceExt;
@@ -135,22 +135,28 @@ impl Gateway {
         // drain is complete.
         let (alive_tx, mut alive_rx) = mpsc::channel::<()>(1);
         let header_timeout = self.state.config.limits.header_read_timeout.0;
-        let public = tokio::spawn(accept_loop(
-            bound.public,
-            app::router(self.state()),
+        let public_conn = ConnSetup {
+            service: app::router(self.state()),
             tls,
             header_timeout,
-            alive_tx.clone(),
-            stop_rx.clone(),
-        ));
-        let admin = tokio::spawn(accept_loop(
-            bound.admin,
-            admin::router(self.state()),
-            None,
+            alive: alive_tx.clone(),
+            stop: stop_rx.clone(),
+        };
+        // Workers stop once the drain below is over (or its grace ended).
+        let (finished_tx, finished_rx) = watch::channel(false);
+        let serving = match self.state.config.listen.workers {
+            Some(n) => start_workers(n, public_conn.clone(), finished_rx)?,
+            None => Serving::Here,
+        };
+        let public = tokio::spawn(accept_loop(bound.public, public_conn, serving));
+        let admin_conn = ConnSetup {
+            service: admin::router(self.state()),
+            tls: None,
             header_timeout,
-            alive_tx,
-            stop_rx,
-        ));
+            alive: alive_tx,
+            stop: stop_rx,
+        };
+        let admin = tokio::spawn(accept_loop(bound.admin, admin_conn, Serving::Here));
         shutdown.await;
         let _ = stop_tx.send(true);
         let _ = public.await;
@@ -159,6 +165,7 @@ impl Gateway {
         if tokio::time::timeout(grace, alive_rx.recv()).await.is_err() {
             tracing::warn!("shutdown grace period over; closing remaining connections");
         }
+        let _ = finished_tx.send(true);
         Ok(())
     }
 
@@ -185,21 +192,153 @@ impl Gateway {
     }
 }
 
-async fn accept_loop<S>(
-    listener: TcpListener,
+/// Where accepted connections are served.
+enum Serving {
+    /// On the runtime that accepts them.
+    Here,
+    /// Handed in turn to worker threads (`listen.workers`).
+    Workers {
+        to: Vec<mpsc::UnboundedSender<(std::net::TcpStream, SocketAddr)>>,
+        next: usize,
+    },
+}
+
+thread_local! {
+    /// 1..=N on worker threads, 0 elsewhere.
+    static WORKER: std::cell::Cell<usize> = const { std::cell::Cell::new(0) };
+}
+
+/// The worker thread this runs on (1..=N), or 0 off the workers.
+pub(crate) fn worker_index() -> usize {
+    WORKER.with(|w| w.get())
+}
+
+/// Start `n` worker threads, each with a single-threaded runtime serving
+/// the connections sent to it. A worker keeps running, so that its
+/// connections can drain, until `finished` turns true.
+fn start_workers<S>(
+    n: usize,
+    conn: ConnSetup<S>,
+    finished: watch::Receiver<bool>,
+) -> Result<Serving, Error>
+where
+    S: PublicService,
+{
+    let mut to = Vec::with_capacity(n);
+    for i in 1..=n {
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .map_err(|e| Error::Io("worker runtime".into(), e.to_string()))?;
+        let (tx, mut rx) = mpsc::unbounded_channel::<(std::net::TcpStream, SocketAddr)>();
+        let conn = conn.clone();
+        let mut finished = finished.clone();
+        std::thread::Builder::new()
+            .name(format!("aigis-worker-{i}"))
+            .spawn(move || {
+                WORKER.with(|w| w.set(i));
+                runtime.block_on(async move {
+                    while let Some((stream, peer)) = rx.recv().await {
+                        match TcpStream::from_std(stream) {
+                            Ok(stream) => {
+                                tokio::spawn(conn.clone().serve(stream, peer));
+                            }
+                            Err(e) => tracing::warn!(error = %e, "cannot adopt a connection"),
+                        }
+                    }
+                    // The acceptor has stopped: this worker's own hold on the
+                    // drain goes; its connections keep theirs until they end.
+                    drop(conn);
+                    let _ = finished.wait_for(|done| *done).await;
+                });
+            })
+            .map_err(|e| Error::Io("worker thread".into(), e.to_string()))?;
+        to.push(tx);
+    }
+    Ok(Serving::Workers { to, next: 0 })
+}
+
+/// What the public and admin services need of their service type.
+trait PublicService:
+    tower::Service<
+        http::Request<Incoming>,
+        Response = Response,
+        Error = Infallible,
+        Future: Send + 'static,
+    > + Clone
+    + Send
+    + Sync
+    + 'static
+{
+}
+
+impl<S> PublicService for S where
+    S: tower::Service<
+            http::Request<Incoming>,
+            Response = Response,
+            Error = Infallible,
+            Future: Send + 'static,
+        > + Clone
+        + Send
+        + Sync
+        + 'static
+{
+}
+
+/// Everything a connection needs, cloned per connection.
+#[derive(Clone)]
+struct ConnSetup<S> {
     service: S,
     tls: Option<TlsAcceptor>,
     header_timeout: Duration,
+    /// Held while the connection lives (the drain waits for all).
     alive: mpsc::Sender<()>,
-    mut stop: watch::Receiver<bool>,
-) where
-    S: tower::Service<http::Request<Incoming>, Response = Response, Error = Infallible>
-        + Clone
-        + Send
-        + Sync
-        + 'static,
-    S::Future: Send + 'static,
-{
+    stop: watch::Receiver<bool>,
+}
+
+impl<S: PublicService> ConnSetup<S> {
+    /// Serve one connection: TLS handshake (bounded by the header timeout),
+    /// then HTTP/1.1 or HTTP/2 until it closes or shutdown drains it.
+    async fn serve(self, stream: TcpStream, peer: SocketAddr) {
+        let ConnSetup {
+            service,
+            tls,
+            header_timeout,
+            alive,
+            stop,
+        } = self;
+        let svc = hyper::service::service_fn(move |mut req: http::Request<Incoming>| {
+            req.extensions_mut().insert(ClientAddr(peer));
+            service.clone().oneshot(req)
+        });
+        let mut builder = hyper_util::server::conn::auto::Builder::new(TokioExecutor::new());
+        builder
+            .http1()
+            .timer(TokioTimer::new())
+            .header_read_timeout(header_timeout);
+        builder.http2().timer(TokioTimer::new());
+        match tls {
+            Some(acceptor) => {
+                let Ok(Ok(tls_stream)) =
+                    tokio::time::timeout(header_timeout, acceptor.accept(stream)).await
+                else {
+                    return;
+                };
+                let conn = builder.serve_connection(TokioIo::new(tls_stream), svc);
+                drain(conn, stop).await;
+            }
+            None => drain(builder.serve_connection(TokioIo::new(stream), svc), stop).await,
+        }
+        drop(alive);
+    }
+}
+
+async fn accept_loop<S: PublicService>(
+    listener: TcpListener,
+    conn: ConnSetup<S>,
+    mut serving: Serving,
+) {
+    let mut stop = conn.stop.clone();
     loop {
         let (stream, peer) = tokio::select! {
             r = listener.accept() => match r {
@@ -214,35 +353,25 @@ async fn accept_loop<S>(
             _ = stop.changed() => return,
         };
         let _ = stream.set_nodelay(true);
-        let service = service.clone();
-        let tls = tls.clone();
-        let alive = alive.clone();
-        let stop = stop.clone();
-        tokio::spawn(async move {
-            let svc = hyper::service::service_fn(move |mut req: http::Request<Incoming>| {
-                req.extensions_mut().insert(ClientAddr(peer));
-                service.clone().oneshot(req)
-            });
-            let mut builder = hyper_util::server::conn::auto::Builder::new(TokioExecutor::new());
-            builder
-                .http1()
-                .timer(TokioTimer::new())
-                .header_read_timeout(header_timeout);
-            builder.http2().timer(TokioTimer::new());
-            match tls {
-                Some(acceptor) => {
-                    let Ok(Ok(tls_stream)) =
-                        tokio::time::timeout(header_timeout, acceptor.accept(stream)).await
-                    else {
-                        return;
-                    };
-                    let conn = builder.serve_connection(TokioIo::new(tls_stream), svc);
-                    drain(conn, stop).await;
-                }
-                None => drain(builder.serve_connection(TokioIo::new(stream), svc), stop).await,
+        match &mut serving {
+            Serving::Here => {
+                tokio::spawn(conn.clone().serve(stream, peer));
             }
-            drop(alive);
-        });
+            Serving::Workers { to, next } => {
+                let Some(worker) = to.get(*next % to.len()) else {
+                    return;
+                };
+                *next = next.wrapping_add(1);
+                match stream.into_std() {
+                    Ok(std) => {
+                        if worker.send((std, peer)).is_err() {
+                            tracing::error!("a worker thread has stopped; connection dropped");
+                        }
+                    }
+                    Err(e) => tracing::warn!(error = %e, "cannot hand a connection over"),
+                }
+            }
+        }
     }
 }
 

@@ -270,9 +270,39 @@ async fn admin_listener_serves_health_and_metrics() {
 #[tokio::test]
 async fn shutdown_drains_in_flight_streams_and_stops_accepting() {
     let app = TestApp::builder().with_key("analyst", None).build().await;
+    shutdown_drains(app).await;
+}
+
+/// The same with connections served by worker threads (`listen.workers`),
+/// as `aigis gateway` runs: the workers keep serving until the drain ends.
+#[tokio::test]
+async fn worker_threads_serve_connections_and_drain_on_shutdown() {
+    let app = TestApp::builder()
+        .replace("[listen]", "[listen]\nworkers = 2")
+        .with_key("analyst", None)
+        .build()
+        .await;
+    assert_eq!(app.gateway.state().config.listen.workers, Some(2));
+    shutdown_drains(app).await;
+}
+
+async fn shutdown_drains(app: TestApp) {
     let (release_tx, release_rx) = oneshot::channel();
     *app.upstream.gate.release.lock().await = Some(release_rx);
     let mut r = run(app).await;
+    // Several connections, so that each worker gets some; each serves
+    // ordinary requests before the stream below starts.
+    for _ in 0..4 {
+        let mut s = http1(TcpStream::connect(r.public).await.unwrap()).await;
+        for _ in 0..2 {
+            let resp = s
+                .send_request(chat(r.app.key("analyst"), r#"{"model":"demo"}"#))
+                .await
+                .unwrap();
+            assert_eq!(resp.status(), StatusCode::OK);
+            resp.into_body().collect().await.unwrap();
+        }
+    }
     let mut sender = http1(TcpStream::connect(r.public).await.unwrap()).await;
     let resp = sender
         .send_request(chat(

@@ -42,7 +42,16 @@ pub fn run(args: &GatewayArgs) -> Result<u8> {
         return Ok(crate::EXIT_OK);
     }
     init_logging();
-    let runtime = tokio::runtime::Builder::new_multi_thread()
+    let mut cfg = cfg;
+    // Connections are served by one single-threaded worker per core
+    // (cheaper per request than a work-stealing runtime: no cross-thread
+    // wake-ups); this thread accepts, and runs the admin listener and
+    // signal handling.
+    if cfg.listen.workers.is_none() {
+        let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+        cfg.listen.workers = Some(cores.min(aigis_gateway::config::MAX_WORKERS));
+    }
+    let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
         .context("cannot start the async runtime")?;

@@ -59,6 +59,18 @@ fn admin_listener_defaults_to_loopback_only() {
 }
 
 #[test]
+fn workers_must_be_between_one_and_the_limit() {
+    for bad in ["0", "257"] {
+        let text = MINIMAL.replace("[listen]", &format!("[listen]\nworkers = {bad}"));
+        let e = parse(&text).unwrap_err().to_string();
+        assert!(e.starts_with("listen.workers"), "{bad}: {e}");
+    }
+    let text = MINIMAL.replace("[listen]", "[listen]\nworkers = 3");
+    assert_eq!(parse(&text).unwrap().listen.workers, Some(3));
+    assert_eq!(parse(MINIMAL).unwrap().listen.workers, None);
+}
+
+#[test]
 fn literal_secret_is_refused() {
     let text = MINIMAL.replace("env:AIGIS_KEY_HASH_SECRET", "hunter2hunter2");
     let e = parse(&text).unwrap_err().to_string();

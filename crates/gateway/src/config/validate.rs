@@ -52,6 +52,14 @@ impl GatewayConfig {
 
     fn validate_listeners(&self) -> Result<(), Error> {
         let l = &self.listen;
+        if let Some(n) = l.workers
+            && !(1..=super::MAX_WORKERS).contains(&n)
+        {
+            return Err(Error::invalid(
+                "listen.workers",
+                format!("must be between 1 and {}", super::MAX_WORKERS),
+            ));
+        }
         if self.tls.is_none() && !l.public.ip().is_loopback() && !l.allow_plain_http {
             return Err(Error::invalid(
                 "listen.public",

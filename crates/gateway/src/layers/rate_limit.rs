@@ -99,19 +99,30 @@ pub(crate) fn limit_headers(
 ) {
     // Round up: a client waiting the advertised time must succeed.
     let secs = wait.as_secs() + u64::from(wait.subsec_nanos() > 0);
-    let pairs = [
-        (
-            "ratelimit-policy",
-            format!("\"{policy}\";q={limit};w={window_secs}"),
-        ),
-        ("ratelimit", format!("\"{policy}\";r={remaining};t={secs}")),
-    ];
-    for (name, value) in pairs {
-        if let Ok(v) = HeaderValue::from_str(&value) {
-            headers.insert(HeaderName::from_static(name), v);
-        }
+    // Built by hand: these go on every response the limits let through.
+    let item = |k1: &str, a: u64, k2: &str, b: u64| {
+        let (mut n, mut m) = (itoa::Buffer::new(), itoa::Buffer::new());
+        let (a, b) = (n.format(a), m.format(b));
+        let mut v = String::with_capacity(policy.len() + a.len() + b.len() + 12);
+        v.push('"');
+        v.push_str(policy);
+        v.push_str("\";");
+        v.push_str(k1);
+        v.push('=');
+        v.push_str(a);
+        v.push(';');
+        v.push_str(k2);
+        v.push('=');
+        v.push_str(b);
+        HeaderValue::from_str(&v).ok()
+    };
+    if let Some(v) = item("q", limit, "w", window_secs) {
+        headers.insert(HeaderName::from_static("ratelimit-policy"), v);
     }
-    if refused && let Ok(v) = HeaderValue::from_str(&secs.max(1).to_string()) {
-        headers.insert(http::header::RETRY_AFTER, v);
+    if let Some(v) = item("r", remaining, "t", secs) {
+        headers.insert(HeaderName::from_static("ratelimit"), v);
+    }
+    if refused {
+        headers.insert(http::header::RETRY_AFTER, HeaderValue::from(secs.max(1)));
     }
 }

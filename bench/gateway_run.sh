@@ -2,6 +2,8 @@
 # Gateway benchmark (docs/benchmarks.md "Gateway"): wrk over loopback against
 #   (a) the demo model server directly (plain HTTP),
 #   (b) nginx: TLS 1.3, an X-API-Key check (map), limit_req, proxy_pass,
+#       request id and X-Forwarded-For, a buffered JSON access log (and the
+#       same without the log, run "nginx_nolog"),
 #   (c) aigis gateway: TLS 1.3, API key, RBAC, per-key rate limit (too high
 #       to trigger), metrics and audit log on,
 # same upstream, interleaved rounds, bounded durations. Also: idle RSS of
@@ -30,6 +32,7 @@ cleanup() { for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null || true; done; rm -r
 trap cleanup EXIT
 
 UP=127.0.0.1:18000; NGINX=127.0.0.1:18443; AIGIS=127.0.0.1:18444; ADMIN=127.0.0.1:19090
+NGINX_NOLOG=127.0.0.1:18445
 
 # AIGIS_BIN / DEMO_BIN: use already-built binaries (skips the release build).
 if [ -z "${AIGIS_BIN:-}" ]; then
@@ -93,35 +96,56 @@ AIGIS_PID=$!
 
 # --- nginx -----------------------------------------------------------------
 mkdir -p "$WORK/nginx"
+# What aigis does per request, nginx does too: a request id sent upstream
+# and back, X-Forwarded-For, X-Powered-By hidden, and one access-log line
+# per request (buffered, as aigis's audit writer batches its writes; the
+# key is logged by a label, never its value). NGINX_NOLOG is the same
+# server with the access log off, for comparison.
+cat > "$WORK/nginx/location.conf" <<NGX
+location /v2/ {
+  if (\$key_ok = 0) { return 401; }
+  limit_req zone=perkey burst=1000 nodelay;
+  limit_req zone=limited;
+  proxy_http_version 1.1; proxy_set_header Connection "";
+  proxy_set_header X-Api-Key "";
+  proxy_set_header X-Request-Id \$request_id;
+  proxy_set_header X-Forwarded-For \$remote_addr;
+  proxy_hide_header X-Powered-By;
+  add_header X-Request-Id \$request_id always;
+  proxy_pass http://model;
+}
+NGX
 cat > "$WORK/nginx.conf" <<NGX
 worker_processes $NGINX_WORKERS;
 pid $WORK/nginx/nginx.pid;
 error_log $WORK/nginx/error.log warn;
 events { worker_connections 4096; }
 http {
-  access_log off;
   client_body_temp_path $WORK/nginx; proxy_temp_path $WORK/nginx;
   fastcgi_temp_path $WORK/nginx; uwsgi_temp_path $WORK/nginx; scgi_temp_path $WORK/nginx;
   map_hash_bucket_size 128;
   map \$http_x_api_key \$key_ok { default 0; "$KEY" 1; "$KEY429" 1; }
+  map \$http_x_api_key \$key_id { default "-"; "$KEY" "bench"; "$KEY429" "limited"; }
   map \$http_x_api_key \$limited_key { default ""; "$KEY429" \$http_x_api_key; }
+  log_format audit escape=json '{"time":"\$time_iso8601","request_id":"\$request_id",'
+    '"identity":"\$key_id","method":"\$request_method","uri":"\$uri","client":"\$remote_addr",'
+    '"status":\$status,"latency":\$request_time,"bytes_in":\$request_length,"bytes_out":\$bytes_sent}';
   limit_req_zone \$http_x_api_key zone=perkey:10m rate=1000000r/s;
   limit_req_zone \$limited_key zone=limited:1m rate=1r/m;
   limit_req_status 429;
   upstream model { server $UP; keepalive 64; }
+  ssl_certificate $WORK/cert.pem; ssl_certificate_key $WORK/key.pem;
+  ssl_protocols TLSv1.3;
+  server_tokens off;
   server {
     listen $NGINX ssl;
-    ssl_certificate $WORK/cert.pem; ssl_certificate_key $WORK/key.pem;
-    ssl_protocols TLSv1.3;
-    server_tokens off;
-    location /v2/ {
-      if (\$key_ok = 0) { return 401; }
-      limit_req zone=perkey burst=1000 nodelay;
-      limit_req zone=limited;
-      proxy_http_version 1.1; proxy_set_header Connection "";
-      proxy_set_header X-Api-Key "";
-      proxy_pass http://model;
-    }
+    access_log $WORK/nginx/access.log audit buffer=64k flush=1s;
+    include $WORK/nginx/location.conf;
+  }
+  server {
+    listen $NGINX_NOLOG ssl;
+    access_log off;
+    include $WORK/nginx/location.conf;
   }
 }
 NGX
@@ -168,6 +192,7 @@ echo "load average before: $(cut -d' ' -f1-3 /proc/loadavg)"
 for r in $(seq 1 "$ROUNDS"); do
   run direct "http://$UP$URL" "$KEY" "$CONNS" "$DEMO_PID"
   run nginx "https://$NGINX$URL" "$KEY" "$CONNS" $NGINX_PIDS
+  run nginx_nolog "https://$NGINX_NOLOG$URL" "$KEY" "$CONNS" $NGINX_PIDS
   run aigis "https://$AIGIS$URL" "$KEY" "$CONNS" "$AIGIS_PID"
   run aigis401 "https://$AIGIS$URL" "${KEY:0:20}_wrongsecret" "$CONNS" "$AIGIS_PID"
   run nginx401 "https://$NGINX$URL" "bad" "$CONNS" $NGINX_PIDS
@@ -179,5 +204,5 @@ for r in $(seq 1 "$ROUNDS"); do
 done
 echo "load average after: $(cut -d' ' -f1-3 /proc/loadavg)"
 echo "aigis RSS after load: $(awk '/VmRSS/ {print $2}' /proc/$AIGIS_PID/status) kB"
-echo "audit lines: $(wc -l < "$WORK/audit.jsonl")"
+echo "audit lines: $(wc -l < "$WORK/audit.jsonl"), nginx access-log lines: $(wc -l < "$WORK/nginx/access.log")"
 curl -s "http://$ADMIN/metrics" | grep -E '^aigis_gateway_(requests_total|upstream)' | head -5

@@ -230,6 +230,10 @@ pin_project! {
         #[pin]
         timer: Sleep,
         idle: Duration,
+        // When the body is cut off unless another frame comes. The timer is
+        // moved to it only when it fires early: resetting it on every frame
+        // re-registered it with the timer driver each time.
+        due: Instant,
         on_stall: Option<Box<dyn FnOnce() + Send>>,
     }
 }
@@ -237,9 +241,11 @@ pin_project! {
 impl<B> IdleGuard<B> {
     /// `on_stall` runs once if the body is cut off.
     pub fn new(inner: B, idle: Duration, on_stall: Box<dyn FnOnce() + Send>) -> Self {
+        let timer = tokio::time::sleep(idle);
         IdleGuard {
             inner,
-            timer: tokio::time::sleep(idle),
+            due: timer.deadline(),
+            timer,
             idle,
             on_stall: Some(on_stall),
         }
@@ -261,21 +267,25 @@ where
         let mut this = self.project();
         match this.inner.poll_frame(cx) {
             Poll::Ready(Some(Ok(frame))) => {
-                let idle = *this.idle;
-                this.timer.as_mut().reset(Instant::now() + idle);
+                *this.due = Instant::now() + *this.idle;
                 Poll::Ready(Some(Ok(frame)))
             }
             Poll::Ready(Some(Err(e))) => Poll::Ready(Some(Err(e.into()))),
             Poll::Ready(None) => Poll::Ready(None),
-            Poll::Pending => {
-                if this.timer.poll(cx).is_ready() {
-                    if let Some(f) = this.on_stall.take() {
-                        f();
-                    }
-                    return Poll::Ready(Some(Err(Stalled.into())));
+            Poll::Pending => loop {
+                if this.timer.as_mut().poll(cx).is_pending() {
+                    return Poll::Pending;
                 }
-                Poll::Pending
-            }
+                if this.timer.deadline() < *this.due {
+                    // Frames came since the timer was set: wait from the last.
+                    this.timer.as_mut().reset(*this.due);
+                    continue;
+                }
+                if let Some(f) = this.on_stall.take() {
+                    f();
+                }
+                return Poll::Ready(Some(Err(Stalled.into())));
+            },
         }
     }
 
@@ -340,5 +350,44 @@ impl Body for KeepUnread {
             .as_ref()
             .map(|b| b.size_hint())
             .unwrap_or_default()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use http_body_util::BodyExt;
+    use std::sync::atomic::AtomicBool;
+
+    /// Frames 60 ms apart for longer than the 100 ms idle time pass; the
+    /// first silence of 100 ms cuts the body off.
+    #[tokio::test(start_paused = true)]
+    async fn idle_guard_cuts_off_after_idle_time_without_a_frame_only() {
+        let (mut tx, body) = http_body_util::channel::Channel::<Bytes, BoxError>::new(1);
+        tokio::spawn(async move {
+            for _ in 0..10 {
+                tokio::time::sleep(Duration::from_millis(60)).await;
+                tx.send_data(Bytes::from_static(b"x")).await.unwrap();
+            }
+            tokio::time::sleep(Duration::from_secs(5)).await;
+            drop(tx);
+        });
+        let stalled = Arc::new(AtomicBool::new(false));
+        let s = stalled.clone();
+        let on_stall = Box::new(move || s.store(true, Ordering::Relaxed));
+        let mut guard = Box::pin(IdleGuard::new(body, Duration::from_millis(100), on_stall));
+        for _ in 0..10 {
+            let frame = guard.frame().await.unwrap().unwrap();
+            assert!(frame.data_ref().is_some());
+        }
+        assert!(!stalled.load(Ordering::Relaxed));
+        let last = Instant::now();
+        assert!(matches!(guard.frame().await, Some(Err(_))));
+        assert!(stalled.load(Ordering::Relaxed));
+        let waited = last.elapsed();
+        assert!(
+            waited >= Duration::from_millis(100) && waited < Duration::from_millis(200),
+            "{waited:?}"
+        );
     }
 }

@@ -65,6 +65,33 @@ fn check_accepts_a_good_config_and_names_the_bad_key() {
 }
 
 #[test]
+fn check_resolves_the_redis_password_without_connecting() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    // Port 9 (discard): nothing answers there, and --check must not try.
+    let text = format!(
+        "{CONFIG}\n[rate_limits]\nper_key = {{ requests = 10, per = \"1s\" }}\n\
+         [rate_limits.redis]\nurl = \"redis://127.0.0.1:9/0\"\npassword = \"env:AIGIS_TEST_REDIS_PASSWORD\"\n"
+    );
+    std::fs::write(d.join("gateway.toml"), text).unwrap();
+    let o = aigis(&["gateway", "--check", "-c", "gateway.toml"], d);
+    assert_eq!(o.status.code(), Some(2), "{:?}", out(&o));
+    let err = out(&o).1;
+    assert!(err.contains("rate_limits.redis.password"), "{err}");
+    assert!(err.contains("AIGIS_TEST_REDIS_PASSWORD"), "{err}");
+    assert_eq!(err.trim_end().lines().count(), 1, "{err}");
+    let o = Command::new(env!("CARGO_BIN_EXE_aigis"))
+        .args(["gateway", "--check", "-c", "gateway.toml"])
+        .current_dir(d)
+        .env("AIGIS_KEY_HASH_SECRET", SECRET)
+        .env("AIGIS_TEST_REDIS_PASSWORD", "not-a-real-password")
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(0), "{:?}", out(&o));
+    assert!(!out(&o).1.contains("not-a-real-password"));
+}
+
+#[test]
 fn example_config_validates() {
     let dir = tempfile::tempdir().unwrap();
     let example = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../examples/gateway/gateway.toml");

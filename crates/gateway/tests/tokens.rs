@@ -192,6 +192,34 @@ async fn unknown_kid_flood_makes_bounded_jwks_fetches() {
     );
 }
 
+/// `jwks_ttl` (and `jwks_max_ttl`, which caps a response's `max-age`):
+/// keys are fetched again once they are older than that.
+#[tokio::test]
+async fn keys_are_fetched_again_after_the_configured_jwks_ttl() {
+    let p = idp();
+    let ttl = "jwks_ttl = \"1s\"\njwks_max_ttl = \"1s\"\njwks_min_refresh = \"1s\"\n";
+    let app = TestApp::builder()
+        .config(&format!("{}{ttl}", issuer_toml(&p.server.url("/jwks"))))
+        .build()
+        .await;
+    for _ in 0..2 {
+        assert_eq!(send(&app, &mint(&p.ec, &claims())).await.0, StatusCode::OK);
+    }
+    assert_eq!(p.server.fetches(), 1);
+    tokio::time::sleep(std::time::Duration::from_millis(1200)).await;
+    assert_eq!(send(&app, &mint(&p.ec, &claims())).await.0, StatusCode::OK);
+    // A refresh may run beside the request (the old keys still serve it).
+    let mut fetches = p.server.fetches();
+    for _ in 0..100 {
+        if fetches >= 2 {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+        fetches = p.server.fetches();
+    }
+    assert_eq!(fetches, 2);
+}
+
 #[tokio::test]
 async fn oversize_token_is_rejected() {
     let p = idp();

@@ -33,6 +33,11 @@ pub fn run(args: &GatewayArgs) -> Result<u8> {
         // (no network: remote key sets are fetched when the gateway starts).
         aigis_gateway::tokens::TokenAuth::from_config(&cfg)
             .with_context(|| format!("{}", path.display()))?;
+        // And the Redis URL and password reference (no connection is made).
+        if let Some(redis) = &cfg.rate_limits.redis {
+            aigis_gateway::ratelimit::RedisBackend::new(redis, Default::default())
+                .with_context(|| format!("{}", path.display()))?;
+        }
         println!(
             "{}: ok ({} routes, {} roles, {keys} keys)",
             path.display(),

@@ -74,6 +74,13 @@ pub struct JwtIssuer {
     /// Fewest time between two JWKS fetches, whatever asks (default 30s).
     #[serde(default = "default_refresh")]
     pub jwks_min_refresh: Dur,
+    /// How long fetched keys are used when the JWKS response carries no
+    /// `Cache-Control: max-age` (default 5m).
+    #[serde(default = "default_jwks_ttl")]
+    pub jwks_ttl: Dur,
+    /// Longest a response's `max-age` is honoured (default 24h).
+    #[serde(default = "default_jwks_max_ttl")]
+    pub jwks_max_ttl: Dur,
     #[serde(default = "default_role_claim")]
     pub role_claim: String,
     #[serde(default)]
@@ -122,6 +129,14 @@ fn default_leeway() -> Dur {
 fn default_refresh() -> Dur {
     Dur(CachePolicy::default().min_refresh_interval)
 }
+fn default_jwks_ttl() -> Dur {
+    Dur(CachePolicy::default().default_ttl)
+}
+fn default_jwks_max_ttl() -> Dur {
+    Dur(CachePolicy::default().max_ttl)
+}
+/// Longest `jwks_ttl` / `jwks_max_ttl` accepted.
+pub const MAX_JWKS_TTL: std::time::Duration = std::time::Duration::from_secs(7 * 24 * 3600);
 fn default_role_claim() -> String {
     "roles".into()
 }
@@ -154,6 +169,14 @@ impl JwtIssuer {
             tenant: self.tenant_claim.clone(),
         };
         c.cache.min_refresh_interval = self.jwks_min_refresh.0;
+        c.cache.default_ttl = self.jwks_ttl.0;
+        c.cache.max_ttl = self.jwks_max_ttl.0;
+        // A short configured TTL is not raised to aigis-authn's floor.
+        c.cache.min_ttl = c
+            .cache
+            .min_ttl
+            .min(self.jwks_ttl.0)
+            .min(self.jwks_max_ttl.0);
         c
     }
 
@@ -226,6 +249,20 @@ impl Auth {
                     ));
                 }
             };
+            for (name, ttl) in [
+                (".jwks_ttl", iss.jwks_ttl.0),
+                (".jwks_max_ttl", iss.jwks_max_ttl.0),
+            ] {
+                if ttl.is_zero() || ttl > MAX_JWKS_TTL {
+                    return Err(Error::invalid(
+                        key(name),
+                        format!(
+                            "must be more than 0s and at most {}s",
+                            MAX_JWKS_TTL.as_secs()
+                        ),
+                    ));
+                }
+            }
             if iss.leeway.0.as_secs() > MAX_LEEWAY_S {
                 return Err(Error::invalid(
                     key(".leeway"),
@@ -369,6 +406,26 @@ client_secret = "env:AIGIS_INTROSPECTION_SECRET"
         assert_eq!(x.label(), "introspection");
         assert!(c.auth.any());
         assert!(!parse("").unwrap().auth.any());
+    }
+
+    #[test]
+    fn jwks_ttls_reach_the_cache_policy_and_are_bounded() {
+        let c = parse(ISSUER).unwrap();
+        let cache = c.auth.jwt[0].to_authn(None).cache;
+        assert_eq!(cache, aigis_authn::CachePolicy::default());
+        let c = parse(&format!(
+            "{ISSUER}jwks_ttl = \"10s\"\njwks_max_ttl = \"1h\"\n"
+        ))
+        .unwrap();
+        let cache = c.auth.jwt[0].to_authn(None).cache;
+        assert_eq!(cache.default_ttl.as_secs(), 10);
+        assert_eq!(cache.max_ttl.as_secs(), 3600);
+        assert!(cache.min_ttl.as_secs() <= 10);
+        for bad in ["jwks_ttl = \"0s\"", "jwks_max_ttl = \"8d\""] {
+            let e = parse(&format!("{ISSUER}{bad}\n")).unwrap_err();
+            let name = bad.split(' ').next().unwrap();
+            assert!(e.starts_with(&format!("auth.jwt[0].{name}")), "{e}");
+        }
     }
 
     #[test]

@@ -17,6 +17,7 @@ pub mod json_depth;
 pub mod keys;
 pub mod layers;
 pub mod metrics;
+pub mod pool;
 pub mod proxy;
 pub mod ratelimit;
 pub mod reject;

@@ -14,6 +14,7 @@ use crate::body::{BodyVerdict, IdleGuard};
 use crate::config::{GatewayConfig, Route};
 use crate::context::Session;
 use crate::layers::request_id::REQUEST_ID_HEADER;
+use crate::pool::{Http1Pool, PooledBody, UpstreamError};
 use crate::reject::GatewayError;
 use crate::state::AppState;
 use crate::tls::upstream_client_config;
@@ -23,8 +24,8 @@ use axum::response::Response;
 use http::uri::{Authority, PathAndQuery, Scheme};
 use http::{HeaderName, HeaderValue, Uri, header};
 use hyper_rustls::{HttpsConnector, HttpsConnectorBuilder};
+use hyper_util::client::legacy::Client;
 use hyper_util::client::legacy::connect::HttpConnector;
-use hyper_util::client::legacy::{Client, ResponseFuture};
 use hyper_util::rt::TokioExecutor;
 use std::sync::Arc;
 use std::sync::atomic::Ordering;
@@ -78,16 +79,26 @@ impl Upstream {
 }
 
 enum UpstreamClient {
+    /// Plain HTTP/1.1: this crate's pool ([`crate::pool`]).
+    Http1(Arc<Http1Pool>),
+    /// h2c.
     Plain(Client<HttpConnector, Body>),
     Tls(Client<HttpsConnector<HttpConnector>, Body>),
 }
 
 impl UpstreamClient {
-    fn request(&self, req: Request) -> ResponseFuture {
+    async fn request(&self, req: Request) -> Result<http::Response<PooledBody>, UpstreamError> {
         match self {
-            UpstreamClient::Plain(c) => c.request(req),
-            UpstreamClient::Tls(c) => c.request(req),
+            UpstreamClient::Http1(pool) => pool.send(req).await,
+            UpstreamClient::Plain(c) => Ok(c.request(req).await?.map(PooledBody::unpooled)),
+            UpstreamClient::Tls(c) => Ok(c.request(req).await?.map(PooledBody::unpooled)),
         }
+    }
+
+    /// Whether requests carry only the path and query (hyper's connection
+    /// API), not the absolute URI (hyper-util's client).
+    fn origin_form(&self) -> bool {
+        matches!(self, UpstreamClient::Http1(_))
     }
 }
 
@@ -112,7 +123,7 @@ fn upstream_for(route: &Route, clients: usize) -> Result<Upstream, crate::Error>
     let host = HeaderValue::from_str(authority.as_str()).map_err(|_| bad("bad host"))?;
     Ok(Upstream {
         clients: (0..clients)
-            .map(|_| client_for(route))
+            .map(|_| client_for(route, &authority))
             .collect::<Result<_, _>>()?,
         scheme: base.scheme().cloned().unwrap_or(Scheme::HTTP),
         authority,
@@ -121,7 +132,16 @@ fn upstream_for(route: &Route, clients: usize) -> Result<Upstream, crate::Error>
     })
 }
 
-fn client_for(route: &Route) -> Result<UpstreamClient, crate::Error> {
+fn client_for(route: &Route, authority: &Authority) -> Result<UpstreamClient, crate::Error> {
+    let plain = !route.upstream.starts_with("https://");
+    if plain && !route.upstream_http2 {
+        let addr = format!(
+            "{}:{}",
+            authority.host(),
+            authority.port_u16().unwrap_or(80)
+        );
+        return Ok(UpstreamClient::Http1(Http1Pool::new(addr)));
+    }
     let mut conn = HttpConnector::new();
     conn.set_nodelay(true);
     conn.set_connect_timeout(Some(Duration::from_secs(5)));
@@ -130,7 +150,7 @@ fn client_for(route: &Route) -> Result<UpstreamClient, crate::Error> {
         .pool_max_idle_per_host(POOL_MAX_IDLE_PER_HOST)
         .pool_idle_timeout(Duration::from_secs(60))
         .http2_only(route.upstream_http2);
-    if !route.upstream.starts_with("https://") {
+    if plain {
         return Ok(UpstreamClient::Plain(builder.build(conn)));
     }
     conn.enforce_http(false);
@@ -168,9 +188,12 @@ pub async fn upstream_request(
                 .map_err(|_| GatewayError::Internal)?
         }
     };
+    let client = up.client();
     let mut uri = http::uri::Parts::default();
-    uri.scheme = Some(up.scheme.clone());
-    uri.authority = Some(up.authority.clone());
+    if !client.origin_form() {
+        uri.scheme = Some(up.scheme.clone());
+        uri.authority = Some(up.authority.clone());
+    }
     uri.path_and_query = Some(path_and_query);
     let uri = Uri::from_parts(uri).map_err(|_| GatewayError::Internal)?;
     crate::layers::response_filter::remove_listed(&mut parts.headers, HOP_BY_HOP);
@@ -192,7 +215,7 @@ pub async fn upstream_request(
     parts.extensions = http::Extensions::new();
     let sent = tokio::time::timeout(
         route.timeout.0,
-        up.client().request(Request::from_parts(parts, body)),
+        client.request(Request::from_parts(parts, body)),
     )
     .await;
     match sent {

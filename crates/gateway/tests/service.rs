@@ -518,3 +518,62 @@ async fn json_body_that_never_finishes_is_408() {
         .unwrap();
     assert_eq!(app.send(req).await.status(), StatusCode::REQUEST_TIMEOUT);
 }
+
+/// Plain HTTP/1.1 upstreams go through the gateway's own pool
+/// (`aigis_gateway::pool`): a connection is reused once its response has
+/// ended; one the upstream closes is replaced; one whose response body was
+/// dropped half-read is not reused.
+#[tokio::test]
+async fn upstream_connections_are_reused_replaced_when_closed_and_dropped_when_cut() {
+    use http_body_util::BodyExt;
+    use std::sync::atomic::Ordering;
+    let app = TestApp::builder().with_key("analyst", None).build().await;
+    let key = app.key("analyst").to_string();
+    let connections = || app.upstream.gate.connections.load(Ordering::Relaxed);
+    let infer = |close: bool| {
+        let mut req = post_json("/v2/models/demo/infer", Some(&key), "{}");
+        if close {
+            req.headers_mut()
+                .insert("x-test-close", http::HeaderValue::from_static("1"));
+        }
+        req
+    };
+    for _ in 0..5 {
+        let resp = app.send(infer(false)).await;
+        assert_eq!(resp.status(), StatusCode::OK);
+        assert!(body_string(resp).await.contains("outputs"));
+    }
+    assert_eq!(connections(), 1, "one connection for five requests in turn");
+
+    let resp = app.send(infer(true)).await;
+    assert_eq!(resp.status(), StatusCode::OK);
+    body_string(resp).await;
+    for _ in 0..2 {
+        let resp = app.send(infer(false)).await;
+        assert_eq!(resp.status(), StatusCode::OK);
+        body_string(resp).await;
+    }
+    assert_eq!(connections(), 2, "the closed connection was replaced once");
+
+    let (_release, release_rx) = tokio::sync::oneshot::channel::<()>();
+    *app.upstream.gate.release.lock().await = Some(release_rx);
+    let resp = app
+        .send(post_json(
+            "/v1/chat/completions",
+            Some(&key),
+            r#"{"model":"demo","stream":true}"#,
+        ))
+        .await;
+    assert_eq!(resp.status(), StatusCode::OK);
+    let mut body = resp.into_body();
+    assert!(body.frame().await.unwrap().unwrap().data_ref().is_some());
+    drop(body);
+    let resp = app.send(infer(false)).await;
+    assert_eq!(resp.status(), StatusCode::OK);
+    body_string(resp).await;
+    assert_eq!(
+        connections(),
+        3,
+        "a half-read response's connection is not reused"
+    );
+}

@@ -15,11 +15,13 @@ use tokio::sync::{Mutex, mpsc, oneshot};
 
 type Body = http_body_util::combinators::BoxBody<Bytes, Infallible>;
 
-/// Lets a test hold the last SSE event until it says so.
+/// Lets a test hold the last SSE event until it says so, and count the
+/// connections the gateway opened.
 #[derive(Default)]
 pub struct Gate {
     pub release: Mutex<Option<oneshot::Receiver<()>>>,
     pub last_sent: Mutex<Option<oneshot::Sender<()>>>,
+    pub connections: std::sync::atomic::AtomicUsize,
 }
 
 pub struct Upstream {
@@ -46,6 +48,8 @@ async fn serve(tls: Option<tokio_rustls::TlsAcceptor>) -> Upstream {
             let Ok((stream, _)) = listener.accept().await else {
                 continue;
             };
+            g.connections
+                .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
             let g = g.clone();
             let tls = tls.clone();
             tokio::spawn(async move {
@@ -74,6 +78,8 @@ fn full(s: impl Into<Bytes>) -> Body {
 
 async fn handle(req: Request<Incoming>, gate: Arc<Gate>) -> Result<Response<Body>, Infallible> {
     let path = req.uri().path().to_string();
+    // `x-test-close`: answer, then close the connection.
+    let close = req.headers().contains_key("x-test-close");
     let headers: serde_json::Map<String, serde_json::Value> = req
         .headers()
         .iter()
@@ -86,9 +92,12 @@ async fn handle(req: Request<Incoming>, gate: Arc<Gate>) -> Result<Response<Body
         .await
         .map(|c| c.to_bytes())
         .unwrap_or_default();
-    let resp = Response::builder()
+    let mut resp = Response::builder()
         .header("server", "TestModelServer/1.2.3")
         .header("x-powered-by", "Python/3.12 uvicorn");
+    if close {
+        resp = resp.header("connection", "close");
+    }
     let resp = if path == "/v1/chat/completions"
         && body.windows(13).any(|w| w == b"\"stream\":true")
     {

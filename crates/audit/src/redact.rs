@@ -76,24 +76,16 @@ pub fn redact_in_place(s: &mut String) -> bool {
 /// The writer skips the scan for `time` and `request_id` when this holds:
 /// they are new in every record, so the memo cannot save it.
 pub fn plain_time_or_id(s: &str) -> bool {
-    let b = s.as_bytes();
-    let digits =
-        |r: std::ops::Range<usize>| b.get(r).is_some_and(|d| d.iter().all(u8::is_ascii_digit));
-    let is_time = b.len() == 24
-        && digits(0..4)
-        && b[4] == b'-'
-        && digits(5..7)
-        && b[7] == b'-'
-        && digits(8..10)
-        && b[10] == b'T'
-        && digits(11..13)
-        && b[13] == b':'
-        && digits(14..16)
-        && b[16] == b':'
-        && digits(17..19)
-        && b[19] == b'.'
-        && digits(20..23)
-        && b[23] == b'Z';
+    // `d` stands for a digit; every other byte must be itself.
+    const TIME: &[u8; 24] = b"dddd-dd-ddTdd:dd:dd.dddZ";
+    let is_time = s.len() == TIME.len()
+        && s.bytes().zip(TIME).all(|(c, &p)| {
+            if p == b'd' {
+                c.is_ascii_digit()
+            } else {
+                c == p
+            }
+        });
     if is_time {
         return true;
     }

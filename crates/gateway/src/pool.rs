@@ -4,13 +4,14 @@
 //! hyper-util's pooled client costs a second task per request: the
 //! connection goes back to its pool only once it is ready again, and the
 //! client spawns a task to wait for that. Here the response body carries the
-//! connection's handle and puts it back when the body ends; the next request
-//! that takes it waits for it to be ready (at once, in practice). A body
+//! connection's handle and puts it back when the body ends; a request takes
+//! the most recently used connection that is ready for a new request (one
+//! still sending an earlier request's body is not), or opens one. A body
 //! dropped before its end takes the connection with it (hyper closes it).
 //!
-//! One pool per route and worker thread (see [`crate::proxy`]), so its lock
-//! is never contended and a connection's task runs on the thread that uses
-//! it. A request that finds its pooled connection closed before anything
+//! One pool per route and worker thread (see [`crate::proxy`]), so with
+//! `listen.workers` set its lock is not contended and a connection's task
+//! runs on the thread that uses it. A request that finds its pooled connection closed before anything
 //! was sent is retried on another (hyper hands the request back); one that
 //! fails on a new connection is not. Idle connections older than
 //! [`IDLE_TIMEOUT`] are dropped when met; there is no reaper, so an unused
@@ -29,8 +30,8 @@ use std::task::{Context, Poll};
 use std::time::{Duration, Instant};
 use tokio::net::TcpStream;
 
-/// Idle connections kept per pool.
-pub const MAX_IDLE: usize = 256;
+/// Idle connections kept per pool (one pool per route and worker).
+pub const MAX_IDLE: usize = 128;
 /// Idle connections older than this are not reused.
 pub const IDLE_TIMEOUT: Duration = Duration::from_secs(60);
 /// Longest wait for a new TCP connection.
@@ -85,15 +86,14 @@ impl Http1Pool {
         }
     }
 
-    /// The most recently used idle connection that may still be open.
+    /// The most recently used idle connection that is ready for a request.
+    /// Closed and expired ones are dropped; ones still busy stay.
     fn take(&self) -> Option<SendRequest<Body>> {
         let mut idle = self.idle.lock().ok()?;
-        while let Some((s, since)) = idle.pop() {
-            if !s.is_closed() && since.elapsed() < IDLE_TIMEOUT {
-                return Some(s);
-            }
-        }
-        None
+        let now = Instant::now();
+        idle.retain(|(s, since)| !s.is_closed() && now.duration_since(*since) < IDLE_TIMEOUT);
+        let i = idle.iter().rposition(|(s, _)| s.is_ready())?;
+        Some(idle.remove(i).0)
     }
 
     fn put(&self, sender: SendRequest<Body>) {

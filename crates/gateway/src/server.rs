@@ -144,9 +144,13 @@ impl Gateway {
         };
         // Workers stop once the drain below is over (or its grace ended).
         let (finished_tx, finished_rx) = watch::channel(false);
-        let serving = match self.state.config.listen.workers {
-            Some(n) => start_workers(n, public_conn.clone(), finished_rx)?,
-            None => Serving::Here,
+        let (serving, workers) = match self.state.config.listen.workers {
+            Some(n) => {
+                let tick = worker_tick(&self.state.config);
+                let (s, w) = start_workers(n, public_conn.clone(), finished_rx, tick)?;
+                (s, Some(w))
+            }
+            None => (Serving::Here, None),
         };
         let public = tokio::spawn(accept_loop(bound.public, public_conn, serving));
         let admin_conn = ConnSetup {
@@ -166,6 +170,9 @@ impl Gateway {
             tracing::warn!("shutdown grace period over; closing remaining connections");
         }
         let _ = finished_tx.send(true);
+        if let Some(w) = workers {
+            w.join().await;
+        }
         Ok(())
     }
 
@@ -203,6 +210,33 @@ enum Serving {
     },
 }
 
+/// The worker threads, joined once they are told to finish.
+struct Workers {
+    threads: Vec<std::thread::JoinHandle<()>>,
+}
+
+/// Longest wait for worker threads to finish after the drain.
+const WORKER_JOIN_TIME: Duration = Duration::from_secs(5);
+
+impl Workers {
+    /// Wait (off the async executor, bounded) for the threads to end, so
+    /// that what their connections held, the audit log included, is let go
+    /// before the caller returns.
+    async fn join(self) {
+        let joined = tokio::task::spawn_blocking(move || {
+            for t in self.threads {
+                let _ = t.join();
+            }
+        });
+        if tokio::time::timeout(WORKER_JOIN_TIME, joined)
+            .await
+            .is_err()
+        {
+            tracing::warn!("worker threads did not finish in time");
+        }
+    }
+}
+
 thread_local! {
     /// 1..=N on worker threads, 0 elsewhere.
     static WORKER: std::cell::Cell<usize> = const { std::cell::Cell::new(0) };
@@ -220,11 +254,16 @@ fn start_workers<S>(
     n: usize,
     conn: ConnSetup<S>,
     finished: watch::Receiver<bool>,
-) -> Result<Serving, Error>
+    tick: Duration,
+) -> Result<(Serving, Workers), Error>
 where
     S: PublicService,
 {
+    if n == 0 {
+        return Err(Error::invalid("listen.workers", "must be at least 1"));
+    }
     let mut to = Vec::with_capacity(n);
+    let mut threads = Vec::with_capacity(n);
     for i in 1..=n {
         let runtime = tokio::runtime::Builder::new_current_thread()
             .enable_all()
@@ -233,11 +272,18 @@ where
         let (tx, mut rx) = mpsc::unbounded_channel::<(std::net::TcpStream, SocketAddr)>();
         let conn = conn.clone();
         let mut finished = finished.clone();
-        std::thread::Builder::new()
+        let thread = std::thread::Builder::new()
             .name(format!("aigis-worker-{i}"))
             .spawn(move || {
                 WORKER.with(|w| w.set(i));
                 runtime.block_on(async move {
+                    tokio::spawn(async move {
+                        let mut t = tokio::time::interval(tick);
+                        t.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
+                        loop {
+                            t.tick().await;
+                        }
+                    });
                     while let Some((stream, peer)) = rx.recv().await {
                         match TcpStream::from_std(stream) {
                             Ok(stream) => {
@@ -254,8 +300,28 @@ where
             })
             .map_err(|e| Error::Io("worker thread".into(), e.to_string()))?;
         to.push(tx);
+        threads.push(thread);
     }
-    Ok(Serving::Workers { to, next: 0 })
+    Ok((Serving::Workers { to, next: 0 }, Workers { threads }))
+}
+
+/// The period of each worker's idle tick. tokio's timer driver wakes its
+/// thread (an eventfd write, then one more epoll round) whenever a timer is
+/// registered that falls due before the driver's next planned wake-up:
+/// without other timers, that was every request's header-read timer. The
+/// timers a request registers fall due after the shortest configured
+/// timeout at the earliest; a tick at half that keeps the planned wake-up
+/// ahead of them, for one wake-up per tick on an idle worker.
+fn worker_tick(config: &crate::config::GatewayConfig) -> Duration {
+    let l = &config.limits;
+    let shortest = config
+        .routes
+        .iter()
+        .flat_map(|r| [r.timeout.0, r.idle_timeout.0])
+        .chain([l.header_read_timeout.0, l.body_read_timeout.0])
+        .min()
+        .unwrap_or(Duration::from_secs(1));
+    (shortest / 2).clamp(Duration::from_millis(10), Duration::from_secs(1))
 }
 
 /// What the public and admin services need of their service type.
@@ -358,7 +424,7 @@ async fn accept_loop<S: PublicService>(
                 tokio::spawn(conn.clone().serve(stream, peer));
             }
             Serving::Workers { to, next } => {
-                let Some(worker) = to.get(*next % to.len()) else {
+                let Some(worker) = next.checked_rem(to.len()).and_then(|i| to.get(i)) else {
                     return;
                 };
                 *next = next.wrapping_add(1);

@@ -30,8 +30,10 @@ pub struct AuditSettings {
     pub checkpoint_interval: Dur,
     /// Records queued for the writer thread.
     pub queue: usize,
-    /// When the queue is full: `"block"` (requests wait for the disk) or
-    /// `"drop"` (counted, and written into the chain as a gap).
+    /// When the queue is full: `"block"` (requests wait for the disk; with
+    /// `listen.workers`, the worker that waits serves none of its other
+    /// connections meanwhile) or `"drop"` (counted, and written into the
+    /// chain as a gap).
     pub when_full: String,
     /// When the writer has stopped (disk full, file removed): `"refuse"`
     /// (503 to every request, `/readyz` fails) or `"continue"` (serve

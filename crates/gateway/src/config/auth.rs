@@ -263,6 +263,9 @@ impl Auth {
                     ));
                 }
             }
+            if iss.jwks_ttl.0 > iss.jwks_max_ttl.0 {
+                return Err(Error::invalid(key(".jwks_ttl"), "longer than jwks_max_ttl"));
+            }
             if iss.leeway.0.as_secs() > MAX_LEEWAY_S {
                 return Err(Error::invalid(
                     key(".leeway"),
@@ -421,7 +424,11 @@ client_secret = "env:AIGIS_INTROSPECTION_SECRET"
         assert_eq!(cache.default_ttl.as_secs(), 10);
         assert_eq!(cache.max_ttl.as_secs(), 3600);
         assert!(cache.min_ttl.as_secs() <= 10);
-        for bad in ["jwks_ttl = \"0s\"", "jwks_max_ttl = \"8d\""] {
+        for bad in [
+            "jwks_ttl = \"0s\"",
+            "jwks_max_ttl = \"8d\"",
+            "jwks_ttl = \"2h\"\njwks_max_ttl = \"1h\"",
+        ] {
             let e = parse(&format!("{ISSUER}{bad}\n")).unwrap_err();
             let name = bad.split(' ').next().unwrap();
             assert!(e.starts_with(&format!("auth.jwt[0].{name}")), "{e}");

@@ -205,7 +205,7 @@ enum Serving {
     Here,
     /// Handed in turn to worker threads (`listen.workers`).
     Workers {
-        to: Vec<mpsc::UnboundedSender<(std::net::TcpStream, SocketAddr)>>,
+        to: Vec<mpsc::Sender<Handed>>,
         next: usize,
     },
 }
@@ -214,6 +214,11 @@ enum Serving {
 struct Workers {
     threads: Vec<std::thread::JoinHandle<()>>,
 }
+
+/// Accepted connections waiting for a worker thread to take them, per
+/// worker. When every worker's queue is full, the acceptor waits (and the
+/// kernel's listen backlog fills) instead of queueing without bound.
+pub const WORKER_BACKLOG: usize = 1024;
 
 /// Longest wait for worker threads to finish after the drain.
 const WORKER_JOIN_TIME: Duration = Duration::from_secs(5);
@@ -269,7 +274,7 @@ where
             .enable_all()
             .build()
             .map_err(|e| Error::Io("worker runtime".into(), e.to_string()))?;
-        let (tx, mut rx) = mpsc::unbounded_channel::<(std::net::TcpStream, SocketAddr)>();
+        let (tx, mut rx) = mpsc::channel::<Handed>(WORKER_BACKLOG);
         let conn = conn.clone();
         let mut finished = finished.clone();
         let thread = std::thread::Builder::new()
@@ -424,21 +429,53 @@ async fn accept_loop<S: PublicService>(
                 tokio::spawn(conn.clone().serve(stream, peer));
             }
             Serving::Workers { to, next } => {
-                let Some(worker) = next.checked_rem(to.len()).and_then(|i| to.get(i)) else {
-                    return;
-                };
-                *next = next.wrapping_add(1);
-                match stream.into_std() {
-                    Ok(std) => {
-                        if worker.send((std, peer)).is_err() {
-                            tracing::error!("a worker thread has stopped; connection dropped");
-                        }
+                let std = match stream.into_std() {
+                    Ok(s) => s,
+                    Err(e) => {
+                        tracing::warn!(error = %e, "cannot hand a connection over");
+                        continue;
                     }
-                    Err(e) => tracing::warn!(error = %e, "cannot hand a connection over"),
+                };
+                let start = *next;
+                *next = next.wrapping_add(1);
+                if let Some(wait) = hand_over(to, start, (std, peer)) {
+                    // Every worker is behind: wait for the one in turn.
+                    tokio::select! {
+                        r = wait.0.send(wait.1) => if r.is_err() {
+                            tracing::error!("a worker thread has stopped; connection dropped");
+                        },
+                        _ = stop.changed() => return,
+                    }
                 }
             }
         }
     }
+}
+
+type Handed = (std::net::TcpStream, SocketAddr);
+
+/// Give a connection to the first worker, from `start` on, with room in its
+/// queue. When none has room, the worker in turn and the connection come
+/// back for the caller to wait on.
+fn hand_over(
+    to: &[mpsc::Sender<Handed>],
+    start: usize,
+    mut item: Handed,
+) -> Option<(&mpsc::Sender<Handed>, Handed)> {
+    let n = to.len();
+    let worker = |k: usize| start.wrapping_add(k).checked_rem(n).and_then(|i| to.get(i));
+    for k in 0..n {
+        let w = worker(k)?;
+        match w.try_send(item) {
+            Ok(()) => return None,
+            Err(mpsc::error::TrySendError::Full(back)) => item = back,
+            Err(mpsc::error::TrySendError::Closed(_)) => {
+                tracing::error!("a worker thread has stopped; connection dropped");
+                return None;
+            }
+        }
+    }
+    Some((worker(0)?, item))
 }
 
 /// Run a connection; when shutdown starts, ask it to finish its in-flight
@@ -483,5 +520,30 @@ where
 {
     fn shutdown_gracefully(self: std::pin::Pin<&mut Self>) {
         self.graceful_shutdown();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn hand_over_skips_full_workers_and_gives_back_when_all_are_full() {
+        let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let addr = l.local_addr().unwrap();
+        let conn = || (std::net::TcpStream::connect(addr).unwrap(), addr);
+        let (a, mut ra) = mpsc::channel(1);
+        let (b, mut rb) = mpsc::channel(1);
+        let to = vec![a, b];
+        assert!(hand_over(&to, 0, conn()).is_none());
+        // The first worker's queue is full: the second takes it.
+        assert!(hand_over(&to, 0, conn()).is_none());
+        let (worker, _) = hand_over(&to, 0, conn()).expect("both full");
+        assert!(std::ptr::eq(worker, &to[0]));
+        assert!(ra.try_recv().is_ok() && rb.try_recv().is_ok());
+        // A stopped worker: the connection is dropped, not queued elsewhere.
+        drop(rb);
+        assert!(hand_over(&to, 1, conn()).is_none());
+        assert!(ra.try_recv().is_err());
     }
 }

@@ -38,3 +38,17 @@ pub(crate) fn matched_route<'a>(
 pub(crate) fn identity(s: &Session) -> Result<&Identity, GatewayError> {
     s.identity.as_ref().ok_or(GatewayError::Unauthenticated)
 }
+
+/// Remove every header named in `listed` (lower case). One pass over the
+/// headers present, which are usually fewer than the names listed (a
+/// remove per listed name parsed and hashed each name on every request).
+pub(crate) fn remove_listed(headers: &mut http::HeaderMap, listed: &[&str]) {
+    let found: Vec<http::HeaderName> = headers
+        .keys()
+        .filter(|k| listed.contains(&k.as_str()))
+        .cloned()
+        .collect();
+    for name in found {
+        headers.remove(name);
+    }
+}

@@ -121,19 +121,24 @@ fn upstream_for(route: &Route, clients: usize) -> Result<Upstream, crate::Error>
     let base: Uri = route.upstream.parse().map_err(|_| bad("not a URL"))?;
     let authority = base.authority().cloned().ok_or_else(|| bad("no host"))?;
     let host = HeaderValue::from_str(authority.as_str()).map_err(|_| bad("bad host"))?;
+    let scheme = base.scheme().cloned().unwrap_or(Scheme::HTTP);
     Ok(Upstream {
         clients: (0..clients)
-            .map(|_| client_for(route, &authority))
+            .map(|_| client_for(route, &scheme, &authority))
             .collect::<Result<_, _>>()?,
-        scheme: base.scheme().cloned().unwrap_or(Scheme::HTTP),
+        scheme,
         authority,
         base_path: base.path().trim_end_matches('/').to_string(),
         host,
     })
 }
 
-fn client_for(route: &Route, authority: &Authority) -> Result<UpstreamClient, crate::Error> {
-    let plain = !route.upstream.starts_with("https://");
+fn client_for(
+    route: &Route,
+    scheme: &Scheme,
+    authority: &Authority,
+) -> Result<UpstreamClient, crate::Error> {
+    let plain = *scheme != Scheme::HTTPS;
     if plain && !route.upstream_http2 {
         let addr = format!(
             "{}:{}",
@@ -196,7 +201,7 @@ pub async fn upstream_request(
     }
     uri.path_and_query = Some(path_and_query);
     let uri = Uri::from_parts(uri).map_err(|_| GatewayError::Internal)?;
-    crate::layers::response_filter::remove_listed(&mut parts.headers, HOP_BY_HOP);
+    crate::layers::remove_listed(&mut parts.headers, HOP_BY_HOP);
     parts.headers.insert(header::HOST, up.host.clone());
     if let Ok(v) = HeaderValue::from_str(&ctx.request_id) {
         parts

@@ -199,6 +199,9 @@ impl Gateway {
     }
 }
 
+/// An accepted connection on its way to a worker thread.
+type Handed = (std::net::TcpStream, SocketAddr);
+
 /// Where accepted connections are served.
 enum Serving {
     /// On the runtime that accepts them.
@@ -451,8 +454,6 @@ async fn accept_loop<S: PublicService>(
         }
     }
 }
-
-type Handed = (std::net::TcpStream, SocketAddr);
 
 /// Give a connection to the first worker, from `start` on, with room in its
 /// queue. When none has room, the worker in turn and the connection come

@@ -21,7 +21,7 @@ fn open_store(cfg: &GatewayConfig, path: &Path) -> Result<KeyStore> {
 
 pub fn run(args: &GatewayArgs) -> Result<u8> {
     let path = &args.file.path;
-    let cfg = load(path)?;
+    let mut cfg = load(path)?;
     if args.check {
         // Also prove the secret resolves and the key store opens with it.
         let keys = open_store(&cfg, path)?.load_table()?.len();
@@ -47,7 +47,6 @@ pub fn run(args: &GatewayArgs) -> Result<u8> {
         return Ok(crate::EXIT_OK);
     }
     init_logging();
-    let mut cfg = cfg;
     // Connections are served by one single-threaded worker per core
     // (cheaper per request than a work-stealing runtime: no cross-thread
     // wake-ups); this thread accepts, and runs the admin listener and

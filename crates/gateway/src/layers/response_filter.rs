@@ -35,21 +35,7 @@ pub fn filter(ctx: &RequestCtx, resp: &mut Response) {
 }
 
 pub(crate) fn strip(headers: &mut HeaderMap) {
-    remove_listed(headers, STRIPPED_RESPONSE_HEADERS);
-}
-
-/// Remove every header named in `listed` (lower case). One pass over the
-/// headers present, which are usually fewer than the names listed (a
-/// remove per listed name parsed and hashed each name on every request).
-pub(crate) fn remove_listed(headers: &mut HeaderMap, listed: &[&str]) {
-    let found: Vec<HeaderName> = headers
-        .keys()
-        .filter(|k| listed.contains(&k.as_str()))
-        .cloned()
-        .collect();
-    for name in found {
-        headers.remove(name);
-    }
+    crate::layers::remove_listed(headers, STRIPPED_RESPONSE_HEADERS);
 }
 
 #[cfg(test)]
